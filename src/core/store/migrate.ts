@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { KeywardError } from '../../shared/errors'
+import type { Db } from './database'
+
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+  hash: string
+}
+
+/** Where the numbered .sql files live; the Electron build copies them next to its bundle. */
+export const defaultMigrationsDir = fileURLToPath(new URL('./migrations', import.meta.url))
+
+const FILE = /^(\d{4})_([a-z0-9_-]+)\.sql$/
+
+export function loadMigrations(dir: string = defaultMigrationsDir): Migration[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()
+  const migrations = files.map((file) => {
+    const match = FILE.exec(file)
+    if (!match) throw new KeywardError('MIGRATION_FAILED', `Migration file "${file}" must be named NNNN_name.sql.`)
+    const sql = readFileSync(join(dir, file), 'utf8')
+    return { version: Number(match[1]), name: match[2]!, sql, hash: createHash('sha256').update(sql).digest('hex') }
+  })
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new KeywardError('MIGRATION_FAILED', `Migrations must be numbered 1, 2, 3… without gaps; found ${m.version} at position ${i + 1}.`)
+  })
+  return migrations
+}
+
+/**
+ * Applies every pending migration, each in its own transaction, and records its hash. An
+ * applied migration whose file changed afterwards is refused: the schema would no longer be
+ * what the file says.
+ */
+export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`)
+  const rows = db.prepare('SELECT version, name, hash FROM schema_migrations ORDER BY version').all() as {
+    version: number
+    name: string
+    hash: string
+  }[]
+  for (const row of rows) {
+    const file = migrations.find((m) => m.version === row.version)
+    if (!file) {
+      throw new KeywardError('MIGRATION_CHANGED', `The database has migration ${row.version} (${row.name}) that this version of Keyward does not know; it was made by a newer version.`)
+    }
+    if (file.hash !== row.hash) {
+      throw new KeywardError('MIGRATION_CHANGED', `Migration ${row.version} (${row.name}) was edited after it was applied; restore the original file instead of changing it, and add a new migration.`)
+    }
+  }
+  const done = new Set(rows.map((r) => r.version))
+  const applied: number[] = []
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, hash, applied_at) VALUES (?, ?, ?, ?)')
+  for (const m of migrations) {
+    if (done.has(m.version)) continue
+    try {
+      db.transaction(() => {
+        db.exec(m.sql)
+        record.run(m.version, m.name, m.hash, new Date().toISOString())
+      })()
+    } catch (error) {
+      throw new KeywardError('MIGRATION_FAILED', `Migration ${m.version} (${m.name}) failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`)
+    }
+    applied.push(m.version)
+  }
+  return { applied }
+}
