@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { randomUUID } from 'node:crypto'
 import type { EventName, EventPayload } from '../shared/contract'
+import { KeywardError } from '../shared/errors'
 import type { VaultStatus } from '../shared/model'
 import { createDispatcher, type CallContext, type Dispatch, type Handlers } from './dispatcher'
 import type { CoreDeps } from './handlers/deps'
@@ -99,8 +100,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
     vault,
     prefs,
     session: () => {
-      if (!session) vault.current // throws the right "locked"/"not initialized" error
-      return session!
+      if (session) return session
+      // Reading the vault's handle throws the precise "locked" / "not initialized" error.
+      void vault.current
+      throw new KeywardError('VAULT_LOCKED', 'The vault is locked; unlock it first.')
     },
     status,
     opened: async () => {

@@ -14,13 +14,13 @@ export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() 
  * Structured logs to stderr. Redaction is a second line of defence: the core never passes
  * secret values to the logger in the first place.
  */
-export function createLogger(level: string = process.env.KEYWARD_LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(level: string = process.env.KEYWARD_LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): Logger {
   return pino(
     {
       level,
       base: undefined,
       redact: { paths: ['passphrase', 'password', 'secret', 'token', 'key', '*.passphrase', '*.password', '*.secret', '*.token', '*.key'], censor: '[redacted]' },
     },
-    pino.destination(2),
+    destination,
   )
 }

@@ -4,7 +4,7 @@ import * as en from '@zxcvbn-ts/language-en'
 
 /** Shared by the setup screen (live meter) and the core (the refusal), so both judge alike. */
 export const MIN_PASSPHRASE_LENGTH = 12
-export const MIN_PASSPHRASE_SCORE = 3
+export const MIN_PASSPHRASE_SCORE = 4
 
 export interface PassphraseStrength {
   /** 0 (trivial) … 4 (very strong), zxcvbn's scale. */

@@ -13,8 +13,14 @@ export function listAudit(s: Session, q: ParsedInput<'audit.list'>): { entries: 
       params[field] = value
     }
   }
-  if (q.since) (where.push('at >= @since'), (params.since = q.since))
-  if (q.until) (where.push('at <= @until'), (params.until = q.until))
+  if (q.since) {
+    where.push('at >= @since')
+    params.since = q.since
+  }
+  if (q.until) {
+    where.push('at <= @until')
+    params.until = q.until
+  }
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : ''
   const { n } = s.db.prepare(`SELECT count(*) AS n FROM audit_log ${filter}`).get(params) as { n: number }
   const page = [...where, ...(q.beforeSeq ? ['seq < @beforeSeq'] : [])]

@@ -2,6 +2,7 @@ import { KeywardError } from '../../shared/errors'
 
 const MAX = 64
 // Control characters and the Unicode line/paragraph separators have no place in a label.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 
 /** Normalises a user-given label, or refuses it with NAME_INVALID saying why. */

@@ -68,7 +68,7 @@ export function keytarKeychain(service = KEYCHAIN_SERVICE): Keychain {
 
 function describe(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)
-  if (/secret service|org\.freedesktop|dbus|DBUS/i.test(text)) return 'no Secret Service is running'
+  if (/secret service|org\.freedesktop|d-?bus/i.test(text)) return 'no Secret Service is running'
   if (/cannot find module|not find module|was compiled against/i.test(text)) return 'the keychain module is not built for this runtime'
   return text.split('\n')[0]!.slice(0, 120)
 }

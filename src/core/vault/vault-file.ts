@@ -34,11 +34,11 @@ export function readVaultFile(path: string): VaultFile {
 }
 
 /** Write-then-rename with fsync, so a crash leaves either the old or the new header. */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`
   const fd = openSync(tmp, 'w', 0o600)
   try {
-    writeSync(fd, content)
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content)
     fsyncSync(fd)
   } finally {
     closeSync(fd)

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { hashRaw } from '@node-rs/argon2'
 import { KeywardError } from '../../shared/errors'
@@ -89,7 +89,12 @@ export class Vault {
     const header = await wrapKey(dbKey, passphrase, randomUUID())
     // Create and migrate the database before the header exists, so a crash in between leaves
     // an uninitialized vault, never a header that points at nothing.
-    this.openDatabase(dbKey, header.vaultId)
+    try {
+      this.openDatabase(dbKey, header.vaultId)
+    } catch (error) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${this.dbPath}${suffix}`, { force: true })
+      throw error
+    }
     writeFileAtomic(this.headerPath, JSON.stringify(header, null, 2))
     if (useKeychain) await this.options.keychain.set(header.vaultId, dbKey.toString('hex'))
   }
