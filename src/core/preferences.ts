@@ -8,7 +8,8 @@ export interface PreferencesStore {
 }
 
 export function confPreferences(dir: string): PreferencesStore {
-  const conf = new Conf<Preferences>({ cwd: dir, configName: 'preferences', defaults: defaultPreferences })
+  // A damaged file falls back to defaults: preferences are conveniences, never data.
+  const conf = new Conf<Preferences>({ cwd: dir, configName: 'preferences', defaults: defaultPreferences, clearInvalidConfig: true })
   return storeOver({ read: () => conf.store, write: (value) => (conf.store = value) })
 }
 

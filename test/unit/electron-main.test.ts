@@ -3,8 +3,8 @@ import { PASSPHRASE, tempDir } from '../helpers/core'
 
 // No Electron binary can run here, so the host's wiring is tested against a recording fake of
 // the `electron` module: every security switch and handler is asserted, not assumed.
-const fake = vi.hoisted(() => {
-  const { EventEmitter } = require('node:events') as typeof import('node:events')
+const fake = await vi.hoisted(async () => {
+  const { EventEmitter } = await import('node:events')
   class FakeWebContents extends EventEmitter {
     static nextId = 1
     id = FakeWebContents.nextId++
