@@ -50,7 +50,7 @@ describe('the local HTTP bridge', () => {
 
   it('answers 401 without the bearer token or with a wrong one', async () => {
     const b = await start()
-    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: b.token }, { authorization: `Bearer ${b.token}x` }]) {
+    for (const headers of [{}, { authorization: 'Bearer nope' }, { authorization: b.token }, { authorization: `Bearer ${b.token}x` }] as Record<string, string>[]) {
       const res = await rpc(b, 'vault.status', {}, headers)
       expect(res.status).toBe(401)
       expect(await res.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } })

@@ -65,7 +65,7 @@ describe('unlock with the OS keychain (real Secret Service)', () => {
       console.log(JSON.stringify({ before, setupWithKeychain, setup: setup.ok, turnOn }))
       await t.close()
     `
-    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keyward-no-bus', DISPLAY: '' }
+    const env: NodeJS.ProcessEnv = { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keyward-no-bus', DISPLAY: '' }
     delete env.KEYWARD_IN_TEST_KEYRING
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8', timeout: 60_000 })
     expect(run.status, run.stderr).toBe(0)
