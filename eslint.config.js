@@ -56,7 +56,8 @@ export default tseslint.config(
             { name: 'electron', message: 'The renderer talks to the app only through its api client.' },
             ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a sandboxed page: no Node built-ins.' })),
           ],
-          patterns: [{ group: ['**/core/**', '**/main/**', '**/preload/**', '**/server/**', '**/cli/**'], message: 'The renderer talks to the core only through its api client (src/renderer/src/api).' }],
+          // relative paths only: '@mantine/core' is a package, '../../core/app' is the app's core
+          patterns: [{ regex: '^\\.{1,2}/(.*/)?(core|main|preload|server|cli)(/|$)', message: 'The renderer talks to the core only through its api client (src/renderer/src/api).' }],
         },
       ],
     },

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { EventName, EventPayload } from '../shared/contract'
 import { KeywardError } from '../shared/errors'
 import type { VaultStatus } from '../shared/model'
+import { appendAudit } from './audit/audit-log'
 import { createDispatcher, type CallContext, type Dispatch, type Handlers } from './dispatcher'
 import type { CoreDeps } from './handlers/deps'
 import { auditHandlers } from './handlers/audit-handlers'
@@ -15,6 +16,8 @@ import type { Session } from './session'
 import { createHlc } from './store/hlc'
 import { keytarKeychain, type Keychain } from './vault/keychain'
 import { Vault } from './vault/vault'
+
+export type LockReason = 'manual' | 'inactivity' | 'suspend' | 'quit'
 
 export interface KeywardOptions {
   /** Where vault.json, keyward.db and preferences.json live. */
@@ -31,8 +34,8 @@ export interface KeywardOptions {
 export interface Keyward {
   dispatch: Dispatch
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
-  /** Close the database and forget keys (OS suspend, quit). */
-  lock(): Promise<VaultStatus>
+  /** Close the database and forget keys (OS suspend, screen lock, quit). */
+  lock(reason?: LockReason): Promise<VaultStatus>
   close(): Promise<void>
   readonly dataDir: string
 }
@@ -83,14 +86,22 @@ export function createKeyward(options: KeywardOptions): Keyward {
     if (!session || minutes <= 0) return
     idleTimer = setTimeout(() => {
       logger.info({ minutes }, 'locking after inactivity')
-      void lock()
+      void lock('inactivity')
     }, minutes * 60_000)
     idleTimer.unref()
   }
 
-  const lock = async () => {
+  const lock = async (reason: LockReason = 'manual', actor = 'system') => {
     if (idleTimer) clearTimeout(idleTimer)
     idleTimer = undefined
+    if (session) {
+      try {
+        appendAudit(session, { actor, action: 'vault.lock', entity: 'vault', details: { reason } })
+      } catch (error) {
+        // locking must never fail: the key leaves memory whatever happens to the log line
+        logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not audit the lock')
+      }
+    }
     session = undefined
     vault.lock()
     return announce()
@@ -138,9 +149,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
     },
     lock,
     async close() {
-      if (idleTimer) clearTimeout(idleTimer)
-      session = undefined
-      vault.lock()
+      await lock('quit')
       emitter.removeAllListeners()
     },
     dataDir: options.dataDir,

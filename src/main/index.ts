@@ -58,8 +58,8 @@ export function main(): void {
     window.on('closed', () => (window = null))
     bindIpc(ipcMain, core, () => window, isAppUrl)
     // Lock when the machine sleeps or the screen locks: the key leaves memory.
-    powerMonitor.on('suspend', () => void core.lock())
-    powerMonitor.on('lock-screen', () => void core.lock())
+    powerMonitor.on('suspend', () => void core.lock('suspend'))
+    powerMonitor.on('lock-screen', () => void core.lock('suspend'))
     app.on('before-quit', () => void core.close())
   })
   app.on('window-all-closed', () => app.quit())

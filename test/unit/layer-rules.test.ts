@@ -30,5 +30,6 @@ describe('layer rules', () => {
     expect(await errorsFor('src/core/x.ts', "import { readFileSync } from 'node:fs'\nexport const a = readFileSync\n")).toEqual([])
     expect(await errorsFor('src/main/x.ts', "import { app } from 'electron'\nexport const a = app\n")).toEqual([])
     expect(await errorsFor('src/renderer/src/x.ts', "import { contract } from '../../shared/contract'\nexport const a = contract\n")).toEqual([])
+    expect(await errorsFor('src/renderer/src/x.ts', "import '@mantine/core/styles.css'\nimport { Button } from '@mantine/core'\nexport const a = Button\n")).toEqual([])
   })
 })

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { makeTopology, openCore, type TestCore } from '../helpers/core'
+import { makeTopology, openCore, PASSPHRASE, type TestCore } from '../helpers/core'
 
 let t: TestCore
 afterEach(async () => t?.close())
@@ -47,5 +47,21 @@ describe('regions, servers, collections', () => {
     const { entries } = await t.client.call('audit.list', {})
     expect(entries.map((e) => e.action)).toEqual(['collections.create', 'servers.create', 'regions.create', 'vault.setup'])
     expect(await t.client.call('audit.verify', {})).toMatchObject({ ok: true, entries: 4 })
+  })
+
+  it('audits locking and unlocking, with the reason', async () => {
+    t = await openCore()
+    const seen: string[] = []
+    t.core.on('data.changed', ({ domain }) => seen.push(domain))
+    await t.client.call('vault.lock', {})
+    await t.client.call('vault.unlock', { passphrase: PASSPHRASE })
+    const { entries } = await t.client.call('audit.list', { entity: 'vault' })
+    expect(entries.map((e) => [e.action, e.details.reason ?? e.details.with])).toEqual([
+      ['vault.unlock', 'passphrase'],
+      ['vault.lock', 'manual'],
+      ['vault.setup', undefined],
+    ])
+    expect(entries[1]!.actor).toBe('test-admin')
+    expect(seen).toContain('audit')
   })
 })

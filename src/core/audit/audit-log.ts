@@ -75,6 +75,8 @@ export function appendAudit(s: Session, input: AuditInput): AuditEntry {
   s.db
     .prepare('INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(entry.seq, entry.at, entry.actor, entry.action, entry.entity, entry.entityId, canonicalJson(entry.details), prevHash, hash)
+  // Open audit views refresh themselves (a rolled-back change just causes one extra reload).
+  s.emit('data.changed', { domain: 'audit' })
   return { ...entry, prevHash, hash }
 }
 

@@ -14,5 +14,5 @@ export interface CoreDeps {
   opened(): Promise<VaultStatus>
   /** After a change of vault settings: announce the new state. */
   changed(): Promise<VaultStatus>
-  lock(): Promise<VaultStatus>
+  lock(reason?: 'manual' | 'inactivity' | 'suspend' | 'quit', actor?: string): Promise<VaultStatus>
 }

@@ -30,7 +30,7 @@ export function vaultHandlers(d: CoreDeps): VaultHandlers {
       audited(ctx, 'vault.unlock', { with: 'keychain' })
       return status
     },
-    'vault.lock': () => d.lock(),
+    'vault.lock': (_input, ctx) => d.lock('manual', ctx.actor),
     'vault.setKeychain': async ({ enabled }, ctx) => {
       await d.vault.setKeychain(enabled)
       audited(ctx, 'vault.keychain', { enabled })

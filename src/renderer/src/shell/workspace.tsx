@@ -1,0 +1,134 @@
+import { AppShell, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
+import { useDisclosure } from '@mantine/hooks'
+import { IconHistory, IconLock, IconLockOpen, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
+import { useState, type ComponentType } from 'react'
+import { api } from '../api/client'
+import { RefreshProvider } from '../api/refresh'
+import { AuditView } from '../audit/audit-view'
+import { RecordsView } from '../records/records-view'
+import { SettingsView } from '../settings/settings-view'
+import { TopologyView } from '../topology/topology-view'
+import { Brand } from '../ui/brand'
+import { notifyError } from '../ui/notify'
+import { useIdleLock } from '../vault/use-idle-lock'
+import { useVault } from '../vault/vault-context'
+import { RegionSelector } from './region-selector'
+import { ScopeBar } from './scope-bar'
+import { SelectionProvider } from './selection'
+
+export type Section = 'records' | 'topology' | 'audit' | 'settings'
+
+const sections: { id: Section; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
+  { id: 'records', label: 'Records', icon: IconTable },
+  { id: 'topology', label: 'Topology', icon: IconSitemap },
+  { id: 'audit', label: 'Audit log', icon: IconHistory },
+  { id: 'settings', label: 'Settings', icon: IconSettings },
+]
+
+const NAVBAR_WIDTH = 272
+
+/** The unlocked application: region selector and sections in the navbar, scope and lock in the header. */
+export function Workspace() {
+  const { status, setStatus } = useVault()
+  const [section, setSection] = useState<Section>('records')
+  const [navOpened, { toggle: toggleNav, close: closeNav }] = useDisclosure(false)
+  const [locking, setLocking] = useState(false)
+  useIdleLock(status.autoLockMinutes)
+
+  const lock = async () => {
+    setLocking(true)
+    const result = await api.invoke('vault.lock', {})
+    if (result.ok) setStatus(result.value)
+    else {
+      notifyError(result.error)
+      setLocking(false)
+    }
+  }
+
+  const go = (next: Section) => {
+    setSection(next)
+    closeNav()
+  }
+
+  return (
+    <RefreshProvider>
+      <SelectionProvider>
+        <AppShell header={{ height: 64 }} navbar={{ width: NAVBAR_WIDTH, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="xl">
+          <AppShell.Header>
+            <Group h="100%" wrap="nowrap" gap={0}>
+              <Group w={NAVBAR_WIDTH} px="md" wrap="nowrap" gap="sm" visibleFrom="sm">
+                <Brand />
+              </Group>
+              <Group hiddenFrom="sm" px="md" wrap="nowrap" gap="sm">
+                <Burger opened={navOpened} onClick={toggleNav} size="sm" aria-label="Toggle navigation" />
+                <Brand />
+              </Group>
+              <Group flex={1} px="xl" justify="space-between" wrap="nowrap" gap="md" miw={0}>
+                <ScopeBar />
+                <Tooltip label="Close the vault and forget every key in memory">
+                  <Button variant="default" leftSection={<IconLock size={16} />} onClick={lock} loading={locking}>
+                    Lock
+                  </Button>
+                </Tooltip>
+              </Group>
+            </Group>
+          </AppShell.Header>
+
+          <AppShell.Navbar p="md">
+            <AppShell.Section>
+              <RegionSelector />
+            </AppShell.Section>
+            <AppShell.Section grow component={ScrollArea} mt="lg" mx="-md" px="md">
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" mb={6} px="xs">
+                Workspace
+              </Text>
+              <Stack gap={2}>
+                {sections.map(({ id, label, icon: Icon }) => (
+                  <NavLink
+                    key={id}
+                    component="button"
+                    label={label}
+                    leftSection={<Icon size={18} stroke={1.75} />}
+                    active={section === id}
+                    aria-current={section === id ? 'page' : undefined}
+                    onClick={() => go(id)}
+                    style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                  />
+                ))}
+              </Stack>
+            </AppShell.Section>
+            <AppShell.Section>
+              <VaultFooter />
+            </AppShell.Section>
+          </AppShell.Navbar>
+
+          <AppShell.Main>
+            <Box maw={1200} mx="auto">
+              {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
+              {section === 'topology' && <TopologyView />}
+              {section === 'audit' && <AuditView />}
+              {section === 'settings' && <SettingsView />}
+            </Box>
+          </AppShell.Main>
+        </AppShell>
+      </SelectionProvider>
+    </RefreshProvider>
+  )
+}
+
+function VaultFooter() {
+  const { status } = useVault()
+  return (
+    <Stack gap={4} pt="sm" style={{ borderTop: '1px solid var(--mantine-color-default-border)' }}>
+      <Group gap={6} wrap="nowrap">
+        <IconLockOpen size={16} color="var(--mantine-color-teal-7)" aria-hidden />
+        <Text size="sm" fw={500}>
+          Vault unlocked{status.keychain.enabled ? ' · keychain on' : ''}
+        </Text>
+      </Group>
+      <Text size="xs" c="dimmed">
+        {status.autoLockMinutes > 0 ? `Locks after ${status.autoLockMinutes} min without activity.` : 'Auto-lock is off.'}
+      </Text>
+    </Stack>
+  )
+}
