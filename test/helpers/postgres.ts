@@ -14,13 +14,13 @@ import pg from 'pg'
 export type PostgresSupport = { available: true; bin: string } | { available: false; reason: string }
 
 export function postgresSupport(): PostgresSupport {
-  const candidates: string[] = []
-  if (process.env.KEYWARD_PG_BIN) candidates.push(process.env.KEYWARD_PG_BIN)
-  if (existsSync('/usr/lib/postgresql')) {
+  // An explicit directory is the only one tried (also how to check the skip/fail paths).
+  const candidates: string[] = process.env.KEYWARD_PG_BIN ? [process.env.KEYWARD_PG_BIN] : []
+  if (!process.env.KEYWARD_PG_BIN && existsSync('/usr/lib/postgresql')) {
     const versions = readdirSync('/usr/lib/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))
     candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`))
   }
-  const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim()
+  const onPath = process.env.KEYWARD_PG_BIN ? '' : spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' }).stdout.trim()
   if (onPath) candidates.push(onPath.replace(/\/initdb$/, ''))
   const bin = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')))
   if (!bin) return { available: false, reason: 'PostgreSQL server binaries (initdb, pg_ctl) not found; install Debian package postgresql-15 or set KEYWARD_PG_BIN' }

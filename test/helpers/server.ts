@@ -124,7 +124,7 @@ export interface TestServer {
   target: Target
   logs(): string
   request(method: 'GET' | 'POST', url: string, options?: { token?: string; body?: unknown; headers?: Record<string, string>; remoteAddress?: string }): Promise<{ status: number; body: Json; headers: Record<string, unknown> }>
-  login(body?: Partial<{ username: string; password: string; totp: string; deviceName: string }>, remoteAddress?: string): Promise<{ status: number; body: Json }>
+  login(body?: Partial<{ username: string; password: string; totp: string; deviceName: string }>, remoteAddress?: string): Promise<{ status: number; body: Json; headers: Record<string, unknown> }>
   /** Logs in as ADMIN and returns the device token. */
   token(deviceName?: string): Promise<string>
   close(): Promise<void>
