@@ -46,7 +46,7 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
   // A hop count trusts that many proxies in front (Fastify's types only take it as a function).
   const hops = config.trustProxy
   const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops
-  const options = { loggerInstance: logger, bodyLimit: config.bodyLimit, trustProxy, forceCloseConnections: true, return503OnClosing: true }
+  const options = { loggerInstance: logger, bodyLimit: config.bodyLimit, trustProxy, return503OnClosing: true }
   const app = (config.tls ? Fastify({ ...options, https: { cert: config.tls.cert, key: config.tls.key } }) : Fastify(options)) as unknown as FastifyInstance
 
   installErrorHandling(app, logger, config.bodyLimit)

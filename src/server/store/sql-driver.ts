@@ -28,7 +28,10 @@ export interface SqlDriver {
   readonly dialect: Dialect
   /** Runs `fn` in one transaction: everything it wrote commits, or nothing does. */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>
-  /** Single statements outside a transaction (lookups on the request path). */
+  /**
+   * Single statements outside a transaction (lookups on the request path). Never call these
+   * inside `transaction`'s callback: use its `tx` (on SQLite they would wait for it forever).
+   */
   readonly queries: SqlQueries
   appliedMigrations(): Promise<AppliedMigration[]>
   /** Throws when the database cannot be reached. */
