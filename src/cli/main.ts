@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander'
 import { isKeywardError } from '../shared/errors'
 import { registerServe } from './commands/serve'
+import { registerServer } from './commands/server'
 
 const program = new Command()
   .name('keyward')
@@ -9,6 +10,7 @@ const program = new Command()
   .exitOverride()
 
 registerServe(program)
+registerServer(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -69,7 +69,7 @@ function toPayload(error: unknown, method: string, logger: Logger): ErrorPayload
   return { code: 'INTERNAL', message: `Something went wrong inside Keyward while running ${method} (reference ${reference}). Nothing was changed.` }
 }
 
-function describeIssues(method: string, error: z.ZodError): string {
+export function describeIssues(method: string, error: z.ZodError): string {
   const parts = error.issues.slice(0, 5).map((issue) => {
     const path = issue.path.length ? issue.path.join('.') : 'input'
     return `${path}: ${issue.message}`

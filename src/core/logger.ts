@@ -11,16 +11,35 @@ export interface Logger {
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
 /**
- * Structured logs to stderr. Redaction is a second line of defence: the core never passes
- * secret values to the logger in the first place.
+ * Field names that may carry a secret, wherever they appear in a log object. Redaction is a
+ * second line of defence: the code never passes secret values to the logger in the first
+ * place. The request paths cover Fastify's request logging on the remote instance.
  */
-export function createLogger(level: string = process.env.KEYWARD_LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): Logger {
-  return pino(
-    {
-      level,
-      base: undefined,
-      redact: { paths: ['passphrase', 'password', 'secret', 'token', 'key', '*.passphrase', '*.password', '*.secret', '*.token', '*.key'], censor: '[redacted]' },
-    },
-    destination,
-  )
+export const REDACT_PATHS = [
+  'passphrase',
+  'password',
+  'secret',
+  'token',
+  'key',
+  'totp',
+  '*.passphrase',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.key',
+  '*.totp',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+]
+
+/** A full pino logger (Fastify wants one) with the shared redaction rules. */
+export function createPinoLogger(level: string = process.env.KEYWARD_LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination(2)): pino.Logger {
+  return pino({ level, base: undefined, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination)
+}
+
+/** Structured logs to stderr. */
+export function createLogger(level?: string, destination?: pino.DestinationStream): Logger {
+  return createPinoLogger(level, destination)
 }

@@ -29,6 +29,21 @@ export const errorCodes = [
   'SERVER_NOT_FOUND',
   'COLLECTION_NOT_FOUND',
   'NOT_EMPTY',
+  // remote instance: accounts, devices, gateway tokens, operations
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'LOGIN_FAILED',
+  'TOTP_REQUIRED',
+  'LOGIN_RATE_LIMITED',
+  'TOKEN_EXPIRED',
+  'TOKEN_REVOKED',
+  'USERNAME_TAKEN',
+  'WEAK_PASSWORD',
+  'DEVICE_NOT_FOUND',
+  'GATEWAY_TOKEN_NOT_FOUND',
+  'NOT_READY',
+  'SERVER_KEY_MISMATCH',
 ] as const
 
 export type ErrorCode = (typeof errorCodes)[number]

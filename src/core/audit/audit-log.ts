@@ -28,18 +28,6 @@ export interface AuditEntry {
   hash: string
 }
 
-interface Row {
-  seq: number
-  at: string
-  actor: string
-  action: string
-  entity: string
-  entity_id: string | null
-  details: string
-  prev_hash: string
-  hash: string
-}
-
 /** JSON with object keys sorted at every depth, so the same entry always hashes the same. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
@@ -51,19 +39,31 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): string {
-  const body = canonicalJson({ seq: entry.seq, at: entry.at, actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, details: entry.details })
+  return hashBody(prevHash, entry, canonicalJson(entry.details))
+}
+
+type EntryFields = Pick<AuditEntry, 'seq' | 'at' | 'actor' | 'action' | 'entity' | 'entityId'>
+
+/**
+ * The canonical JSON of an entry, written out in sorted key order around details that are
+ * already canonical JSON. It equals canonicalJson(entry) and lets verification hash the
+ * stored details text as it is, without parsing it again (edited text is a mismatch anyway).
+ */
+function hashBody(prevHash: string, e: EntryFields, canonicalDetails: string): string {
+  const body = `{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},"at":${JSON.stringify(e.at)},"details":${canonicalDetails},"entity":${JSON.stringify(e.entity)},"entityId":${JSON.stringify(e.entityId)},"seq":${e.seq}}`
   return createHash('sha256').update(prevHash).update(body).digest('hex')
 }
 
-/**
- * Appends one entry. Call it inside the same transaction as the change it records, so the
- * change and its audit entry commit together or not at all.
- */
-export function appendAudit(s: Session, input: AuditInput): AuditEntry {
-  const last = s.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
+export interface ChainTail {
+  seq: number
+  hash: string
+}
+
+/** The next entry after `last` (undefined → the first), with its link and hash. */
+export function nextAuditEntry(last: ChainTail | undefined, input: AuditInput, at: Date): AuditEntry {
   const entry = {
     seq: (last?.seq ?? 0) + 1,
-    at: s.now().toISOString(),
+    at: at.toISOString(),
     actor: input.actor,
     action: input.action,
     entity: input.entity,
@@ -71,51 +71,86 @@ export function appendAudit(s: Session, input: AuditInput): AuditEntry {
     details: input.details ?? {},
   }
   const prevHash = last?.hash ?? GENESIS
-  const hash = entryHash(prevHash, entry)
+  return { ...entry, prevHash, hash: entryHash(prevHash, entry) }
+}
+
+/**
+ * Appends one entry. Call it inside the same transaction as the change it records, so the
+ * change and its audit entry commit together or not at all.
+ */
+export function appendAudit(s: Session, input: AuditInput): AuditEntry {
+  const last = s.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as ChainTail | undefined
+  const e = nextAuditEntry(last, input, s.now())
   s.db
     .prepare('INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(entry.seq, entry.at, entry.actor, entry.action, entry.entity, entry.entityId, canonicalJson(entry.details), prevHash, hash)
+    .run(e.seq, e.at, e.actor, e.action, e.entity, e.entityId, canonicalJson(e.details), e.prevHash, e.hash)
   // Open audit views refresh themselves (a rolled-back change just causes one extra reload).
   s.emit('data.changed', { domain: 'audit' })
-  return { ...entry, prevHash, hash }
+  return e
 }
 
 export type ChainStatus =
   | { ok: true; entries: number; lastHash: string }
   | { ok: false; entries: number; firstBrokenSeq: number; reason: string }
 
-/** Walks the chain and names the first broken link (edited, deleted, inserted or reordered). */
-export function verifyAuditChain(s: Pick<Session, 'db'>): ChainStatus {
+/** A stored row of an audit table (the desktop's audit_log and the server's server_audit). */
+export interface AuditRow {
+  seq: number
+  at: string
+  actor: string
+  action: string
+  entity: string
+  entity_id: string | null
+  details: string
+  prev_hash: string
+  hash: string
+}
+
+/**
+ * Checks rows one at a time in seq order, so a caller can stream them from any database
+ * (synchronously from SQLite, in pages from PostgreSQL). `check` returns the first break.
+ */
+export function createChainChecker() {
   let prevHash = GENESIS
   let expectedSeq = 1
   let count = 0
-  for (const row of s.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<Row>) {
-    count += 1
-    if (row.seq !== expectedSeq) {
-      return { ok: false, entries: count, firstBrokenSeq: expectedSeq, reason: `entry ${expectedSeq} is missing (next entry is ${row.seq})` }
-    }
-    if (row.prev_hash !== prevHash) {
-      return { ok: false, entries: count, firstBrokenSeq: row.seq, reason: `entry ${row.seq} does not follow entry ${row.seq - 1} (previous hash differs)` }
-    }
-    let details: Record<string, unknown>
-    try {
-      details = JSON.parse(row.details) as Record<string, unknown>
-    } catch {
-      return { ok: false, entries: count, firstBrokenSeq: row.seq, reason: `entry ${row.seq} has unreadable details` }
-    }
-    const hash = entryHash(prevHash, { seq: row.seq, at: row.at, actor: row.actor, action: row.action, entity: row.entity, entityId: row.entity_id, details })
-    if (hash !== row.hash) {
-      return { ok: false, entries: count, firstBrokenSeq: row.seq, reason: `entry ${row.seq} was changed after it was written (hash mismatch)` }
-    }
-    prevHash = row.hash
-    expectedSeq += 1
+  return {
+    check(row: AuditRow): ChainStatus | undefined {
+      count += 1
+      const seq = Number(row.seq)
+      if (seq !== expectedSeq) {
+        return { ok: false, entries: count, firstBrokenSeq: expectedSeq, reason: `entry ${expectedSeq} is missing (next entry is ${seq})` }
+      }
+      if (row.prev_hash !== prevHash) {
+        return { ok: false, entries: count, firstBrokenSeq: seq, reason: `entry ${seq} does not follow entry ${seq - 1} (previous hash differs)` }
+      }
+      const hash = hashBody(prevHash, { seq, at: row.at, actor: row.actor, action: row.action, entity: row.entity, entityId: row.entity_id }, row.details)
+      if (hash !== row.hash) {
+        return { ok: false, entries: count, firstBrokenSeq: seq, reason: `entry ${seq} was changed after it was written (hash mismatch)` }
+      }
+      prevHash = row.hash
+      expectedSeq += 1
+      return undefined
+    },
+    done(): ChainStatus {
+      return { ok: true, entries: count, lastHash: prevHash }
+    },
   }
-  return { ok: true, entries: count, lastHash: prevHash }
 }
 
-export function toAuditEntry(row: Row): AuditEntry {
+/** Walks the chain and names the first broken link (edited, deleted, inserted or reordered). */
+export function verifyAuditChain(s: Pick<Session, 'db'>): ChainStatus {
+  const checker = createChainChecker()
+  for (const row of s.db.prepare('SELECT * FROM audit_log ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
+    const broken = checker.check(row)
+    if (broken) return broken
+  }
+  return checker.done()
+}
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
   return {
-    seq: row.seq,
+    seq: Number(row.seq),
     at: row.at,
     actor: row.actor,
     action: row.action,

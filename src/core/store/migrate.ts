@@ -31,25 +31,28 @@ export function loadMigrations(dir: string = defaultMigrationsDir): Migration[] 
   return migrations
 }
 
-/**
- * Applies every pending migration, each in its own transaction, and records its hash. An
- * applied migration whose file changed afterwards is refused: the schema would no longer be
- * what the file says.
- */
-export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+/** The bookkeeping table; plain enough SQL to be the same on SQLite and PostgreSQL. */
+export const MIGRATIONS_TABLE_SQL = `CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     hash TEXT NOT NULL,
     applied_at TEXT NOT NULL
-  )`)
-  const rows = db.prepare('SELECT version, name, hash FROM schema_migrations ORDER BY version').all() as {
-    version: number
-    name: string
-    hash: string
-  }[]
-  for (const row of rows) {
-    const file = migrations.find((m) => m.version === row.version)
+  )`
+
+export interface AppliedMigration {
+  version: number
+  name: string
+  hash: string
+}
+
+/**
+ * Checks what a database has already applied against the files and returns what is still to
+ * do. An applied migration whose file changed afterwards is refused: the schema would no
+ * longer be what the file says. Every dialect's runner goes through this one check.
+ */
+export function pendingMigrations(applied: AppliedMigration[], migrations: Migration[]): Migration[] {
+  for (const row of applied) {
+    const file = migrations.find((m) => m.version === Number(row.version))
     if (!file) {
       throw new KeywardError('MIGRATION_CHANGED', `The database has migration ${row.version} (${row.name}) that this version of Keyward does not know; it was made by a newer version.`)
     }
@@ -57,18 +60,28 @@ export function migrate(db: Db, migrations: Migration[]): { applied: number[] } 
       throw new KeywardError('MIGRATION_CHANGED', `Migration ${row.version} (${row.name}) was edited after it was applied; restore the original file instead of changing it, and add a new migration.`)
     }
   }
-  const done = new Set(rows.map((r) => r.version))
+  const done = new Set(applied.map((r) => Number(r.version)))
+  return migrations.filter((m) => !done.has(m.version))
+}
+
+export function migrationFailed(m: Migration, error: unknown): KeywardError {
+  return new KeywardError('MIGRATION_FAILED', `Migration ${m.version} (${m.name}) failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`)
+}
+
+/** Applies every pending migration on a SQLite database, each in its own transaction, recording its hash. */
+export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
+  db.exec(MIGRATIONS_TABLE_SQL)
+  const rows = db.prepare('SELECT version, name, hash FROM schema_migrations ORDER BY version').all() as AppliedMigration[]
   const applied: number[] = []
   const record = db.prepare('INSERT INTO schema_migrations (version, name, hash, applied_at) VALUES (?, ?, ?, ?)')
-  for (const m of migrations) {
-    if (done.has(m.version)) continue
+  for (const m of pendingMigrations(rows, migrations)) {
     try {
       db.transaction(() => {
         db.exec(m.sql)
         record.run(m.version, m.name, m.hash, new Date().toISOString())
       })()
     } catch (error) {
-      throw new KeywardError('MIGRATION_FAILED', `Migration ${m.version} (${m.name}) failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`)
+      throw migrationFailed(m, error)
     }
     applied.push(m.version)
   }

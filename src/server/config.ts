@@ -1,0 +1,66 @@
+import { resolve } from 'node:path'
+import type pino from 'pino'
+import type { ThrottlePolicy } from './store/server-store'
+
+export const DEFAULT_DATA_DIR = './keyward-server-data'
+export const DEFAULT_HOST = '127.0.0.1'
+/** Plain HTTP (normally behind a TLS-terminating proxy) on 8080; built-in TLS on 8443. */
+export const DEFAULT_HTTP_PORT = 8080
+export const DEFAULT_TLS_PORT = 8443
+/** Sync batches are the largest requests; anything above this is refused before parsing. */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024
+
+export interface LoginLimits {
+  /** Per username: a few guesses, then doubling locks. */
+  user: ThrottlePolicy
+  /** Per client address: more room (an office behind one NAT), same doubling. */
+  ip: ThrottlePolicy
+  /** Plain request rate on the login route per address, counted in this instance's memory. */
+  requestsPerMinute: number
+}
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  user: { threshold: 5, windowMs: 15 * 60_000, baseLockMs: 30_000, maxLockMs: 15 * 60_000 },
+  ip: { threshold: 20, windowMs: 15 * 60_000, baseLockMs: 30_000, maxLockMs: 15 * 60_000 },
+  requestsPerMinute: 30,
+}
+
+export interface ServerConfig {
+  dataDir: string
+  host: string
+  port: number
+  /** postgres://… ; absent → embedded SQLite in dataDir. */
+  database?: string
+  tls?: { cert: string | Buffer; key: string | Buffer }
+  /** Fastify's trustProxy: true, a hop count, or comma-separated addresses/CIDRs of the proxies. */
+  trustProxy: boolean | number | string
+  bodyLimit: number
+  deviceTokenTtlDays: number
+  loginLimits: LoginLimits
+  logger: pino.Logger
+  /** Overrides $KEYWARD_SERVER_KEY and server.key (tests). */
+  serverKey?: Buffer
+  /** Numbered .sql files of the dialect in use (tests point it at a copy). */
+  migrationsDir?: string
+  now: () => Date
+}
+
+export type ServerConfigInput = Partial<ServerConfig> & Pick<ServerConfig, 'logger'>
+
+export function resolveConfig(input: ServerConfigInput): ServerConfig {
+  return {
+    dataDir: resolve(input.dataDir ?? DEFAULT_DATA_DIR),
+    host: input.host ?? DEFAULT_HOST,
+    port: input.port ?? (input.tls ? DEFAULT_TLS_PORT : DEFAULT_HTTP_PORT),
+    database: input.database,
+    tls: input.tls,
+    trustProxy: input.trustProxy ?? false,
+    bodyLimit: input.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    deviceTokenTtlDays: input.deviceTokenTtlDays ?? 90,
+    loginLimits: input.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+    logger: input.logger,
+    serverKey: input.serverKey,
+    migrationsDir: input.migrationsDir,
+    now: input.now ?? (() => new Date()),
+  }
+}

@@ -1,0 +1,48 @@
+import type { FastifyRequest } from 'fastify'
+import { KeywardError } from '../../shared/errors'
+import type { RouteAuth } from '../../shared/server-api'
+import { tokenHash, tokenKind } from '../accounts/tokens'
+import type { DeviceRecord, GatewayTokenRecord, ServerStore } from '../store/server-store'
+
+export type Principal = { kind: 'none' } | { kind: 'admin'; device: DeviceRecord } | { kind: 'gateway'; gatewayToken: GatewayTokenRecord }
+
+/** last_seen_at is written at most this often per device, not on every request. */
+const TOUCH_EVERY_MS = 60_000
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization
+  const m = typeof header === 'string' ? /^Bearer ([^\s]+)$/.exec(header) : null
+  if (!m) throw new KeywardError('UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with this request.')
+  return m[1]!
+}
+
+/**
+ * Who is calling, for a route that needs `auth`. Unknown, malformed and other servers'
+ * tokens are all UNAUTHORIZED; a valid token of the wrong kind (a gateway token on an admin
+ * route) is FORBIDDEN; revoked and expired tokens say so.
+ */
+export async function authenticate(store: ServerStore, auth: RouteAuth, request: FastifyRequest, now: Date): Promise<Principal> {
+  if (auth === 'none') return { kind: 'none' }
+  const token = bearer(request)
+  const kind = tokenKind(token)
+  if (!kind) throw new KeywardError('UNAUTHORIZED', 'This is not a Keyward token.')
+  const hash = tokenHash(token)
+  if (kind === 'device') {
+    const device = await store.findDeviceByTokenHash(hash)
+    if (!device) throw new KeywardError('UNAUTHORIZED', 'This device token is not known to this server.')
+    if (device.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This device was revoked; log in again.')
+    if (device.expiresAt <= now.toISOString()) throw new KeywardError('TOKEN_EXPIRED', 'This device token has expired; log in again.')
+    if (auth !== 'admin') throw new KeywardError('FORBIDDEN', 'This route is for API gateways; use a gateway token.')
+    if (now.getTime() - Date.parse(device.lastSeenAt) >= TOUCH_EVERY_MS) {
+      const at = now.toISOString()
+      await store.touchDevice(device.id, at)
+      device.lastSeenAt = at
+    }
+    return { kind: 'admin', device }
+  }
+  const gatewayToken = await store.findGatewayTokenByHash(hash)
+  if (!gatewayToken) throw new KeywardError('UNAUTHORIZED', 'This gateway token is not known to this server.')
+  if (gatewayToken.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This gateway token was revoked.')
+  if (auth !== 'gateway') throw new KeywardError('FORBIDDEN', 'This route needs an admin device token; a gateway token cannot use it.')
+  return { kind: 'gateway', gatewayToken }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyError, FastifyInstance } from 'fastify'
+import { isKeywardError, type ErrorCode } from '../../shared/errors'
+import type { Logger } from '../../core/logger'
+import { RateLimitedError } from '../accounts/login'
+
+/** HTTP status of each coded error the server answers with; anything unlisted is a 500. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  INVALID_INPUT: 400,
+  WEAK_PASSWORD: 400,
+  UNAUTHORIZED: 401,
+  LOGIN_FAILED: 401,
+  TOTP_REQUIRED: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_REVOKED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  DEVICE_NOT_FOUND: 404,
+  GATEWAY_TOKEN_NOT_FOUND: 404,
+  USERNAME_TAKEN: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  LOGIN_RATE_LIMITED: 429,
+  NOT_READY: 503,
+}
+
+export const statusOf = (code: ErrorCode): number => STATUS[code] ?? 500
+
+export function errorBody(code: ErrorCode, message: string) {
+  return { ok: false as const, error: { code, message } }
+}
+
+/**
+ * Every failure leaves as `{ ok: false, error: { code, message } }`: our coded errors with
+ * their status, Fastify's own 4xx (bad JSON, size, media type) mapped to codes, and
+ * anything unexpected as INTERNAL with a reference that is also in the log.
+ */
+export function installErrorHandling(app: FastifyInstance, logger: Logger, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof RateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds))
+    if (isKeywardError(error)) {
+      if (error.code === 'UNAUTHORIZED' || error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED') reply.header('WWW-Authenticate', 'Bearer')
+      return reply.code(statusOf(error.code)).send(errorBody(error.code, error.message))
+    }
+    const fastifyError = error as FastifyError
+    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) {
+      return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(bodyLimit / 1024)} KiB.`))
+    }
+    if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fastifyError.statusCode === 415) {
+      return reply.code(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'))
+    }
+    if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      return reply.code(400).send(errorBody('INVALID_INPUT', 'The request body is not valid JSON (or is empty while declared as JSON).'))
+    }
+    const reference = randomUUID()
+    // The first line of the message only: never a stack, never request data.
+    logger.error({ reference, route: request.routeOptions.url, error: `${error.name}: ${error.message.split('\n')[0]}` }, 'request failed')
+    return reply.code(500).send(errorBody('INTERNAL', `The server could not handle this request (reference ${reference}). Nothing was changed.`))
+  })
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('NOT_FOUND', `There is no ${request.method} ${request.url.split('?')[0]!.slice(0, 200)} on this server.`)))
+}

@@ -1,0 +1,95 @@
+import type { z } from 'zod'
+import { v7 as uuidv7 } from 'uuid'
+import { KeywardError } from '../../shared/errors'
+import type { RouteSpec, ServerApi } from '../../shared/server-api'
+import { login, type LoginDeps } from '../accounts/login'
+import { issueToken } from '../accounts/tokens'
+import type { DeviceRecord, ServerStore } from '../store/server-store'
+import type { Principal } from './auth'
+import { buildOpenApi } from './openapi'
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined
+type PrincipalOf<A> = A extends 'admin' ? Extract<Principal, { kind: 'admin' }> : A extends 'gateway' ? Extract<Principal, { kind: 'gateway' }> : Principal
+
+export interface RouteContext<S extends RouteSpec> {
+  params: Parsed<S['params']>
+  query: Parsed<S['query']>
+  body: Parsed<S['body']>
+  principal: PrincipalOf<S['auth']>
+  /** The client address (the proxy's forwarded address with --trust-proxy). */
+  ip: string
+}
+
+export type RouteHandlers = {
+  [K in keyof ServerApi]: (ctx: RouteContext<ServerApi[K]>) => Promise<z.input<ServerApi[K]['response']>>
+}
+
+export interface HandlerDeps extends LoginDeps {
+  store: ServerStore
+  version: string
+}
+
+const deviceView = (device: DeviceRecord, currentId?: string) => ({ ...device, current: device.id === currentId })
+
+/** The route implementations; the table in shared/server-api.ts says how each is reached. */
+export function createHandlers(d: HandlerDeps): RouteHandlers {
+  const openapi = buildOpenApi(d.version)
+  const actorOf = (p: { device: DeviceRecord }) => p.device.adminUsername
+  return {
+    'health.live': async () => ({ status: 'up' as const }),
+    'health.ready': async () => {
+      const r = await d.store.readiness()
+      if (!r.ready) throw new KeywardError('NOT_READY', `Not ready: ${r.reason}.`)
+      return { status: 'ready' as const, database: d.store.dialect, migrations: r.migrations }
+    },
+    'meta.openapi': async () => openapi,
+
+    'auth.login': async ({ body, ip }) => {
+      const { device, token } = await login(d, { ...body, ip })
+      return { device: deviceView(device, device.id), token }
+    },
+    'auth.logout': async ({ principal }) => {
+      const { device } = principal
+      const revoked = await d.store.revokeDevice(device.id, d.now().toISOString(), { actor: actorOf(principal), action: 'devices.logout', entity: 'device', entityId: device.id, details: { deviceName: device.name } })
+      return deviceView(revoked, device.id)
+    },
+
+    'devices.list': async ({ principal }) => ({ devices: (await d.store.listDevices()).map((x) => deviceView(x, principal.device.id)) }),
+    'devices.revoke': async ({ params, principal }) => {
+      const revoked = await d.store.revokeDevice(params.id, d.now().toISOString(), {
+        actor: actorOf(principal),
+        action: 'devices.revoke',
+        entity: 'device',
+        entityId: params.id,
+        details: { byDevice: principal.device.id },
+      })
+      return deviceView(revoked, principal.device.id)
+    },
+
+    'gatewayTokens.list': async () => ({ gatewayTokens: await d.store.listGatewayTokens() }),
+    'gatewayTokens.create': async ({ body, principal }) => {
+      const { token, tokenHash } = issueToken('gateway')
+      const id = uuidv7()
+      const gatewayToken = await d.store.createGatewayToken(
+        { id, name: body.name, scopes: body.scopes, tokenHash, createdBy: principal.device.adminId, createdAt: d.now().toISOString() },
+        { actor: actorOf(principal), action: 'gatewayTokens.create', entity: 'gateway_token', entityId: id, details: { name: body.name, scopes: body.scopes, byDevice: principal.device.id } },
+      )
+      return { gatewayToken, token }
+    },
+    'gatewayTokens.revoke': async ({ params, principal }) =>
+      d.store.revokeGatewayToken(params.id, d.now().toISOString(), {
+        actor: actorOf(principal),
+        action: 'gatewayTokens.revoke',
+        entity: 'gateway_token',
+        entityId: params.id,
+        details: { byDevice: principal.device.id },
+      }),
+    'gateway.self': async ({ principal }) => principal.gatewayToken,
+
+    'audit.list': async ({ query }) => {
+      const entries = await d.store.listAudit(query.after, query.limit)
+      return { entries, next: entries.length === query.limit ? entries[entries.length - 1]!.seq : null }
+    },
+    'audit.verify': async () => d.store.verifyAudit(),
+  }
+}

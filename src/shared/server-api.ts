@@ -1,0 +1,220 @@
+import { z } from 'zod'
+import { errorCodes } from './errors'
+
+/**
+ * The HTTP surface of the remote instance, in one place: every route with its zod schemas.
+ * The server registers and validates routes from this table, the OpenAPI document is
+ * generated from it, and the desktop's sync client can import the same types, so none of
+ * them can drift from the others.
+ */
+export type RouteAuth = 'none' | 'admin' | 'gateway'
+
+export interface RouteSpec {
+  method: 'GET' | 'POST'
+  path: string
+  summary: string
+  tag: string
+  auth: RouteAuth
+  params?: z.ZodType
+  query?: z.ZodType
+  body?: z.ZodType
+  response: z.ZodType
+  /** The answer is sent as is, not inside `{ ok: true, value }` (the OpenAPI document). */
+  raw?: boolean
+  status?: 200 | 201
+}
+
+const route = <S extends RouteSpec>(spec: S): S => spec
+
+export const Empty = z.strictObject({})
+const Timestamp = z.iso.datetime()
+const Id = z.uuid()
+export const IdParams = z.strictObject({ id: Id })
+
+export const ErrorBody = z.strictObject({
+  ok: z.literal(false),
+  error: z.strictObject({ code: z.enum(errorCodes), message: z.string() }),
+})
+
+export const LoginBody = z.strictObject({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(1024),
+  totp: z
+    .string()
+    .regex(/^\d{6}$/, 'a 6-digit code')
+    .optional(),
+  deviceName: z.string().trim().min(1).max(100),
+})
+
+export const Device = z.strictObject({
+  id: Id,
+  adminId: Id,
+  adminUsername: z.string(),
+  name: z.string(),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  expiresAt: Timestamp,
+  revokedAt: Timestamp.nullable(),
+  /** The device making this request. */
+  current: z.boolean(),
+})
+
+export const LoginResult = z.strictObject({
+  device: Device,
+  /** The device token: shown this once; the server keeps only its SHA-256. */
+  token: z.string(),
+})
+
+export const gatewayScopes = ['keys.verify', 'tokens.introspect'] as const
+export const GatewayScope = z.enum(gatewayScopes)
+export type GatewayScopeName = (typeof gatewayScopes)[number]
+
+export const GatewayToken = z.strictObject({
+  id: Id,
+  name: z.string(),
+  scopes: z.array(GatewayScope),
+  createdBy: Id,
+  createdAt: Timestamp,
+  revokedAt: Timestamp.nullable(),
+})
+
+export const GatewayTokenCreate = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z
+    .array(GatewayScope)
+    .min(1)
+    .max(gatewayScopes.length)
+    .refine((s) => new Set(s).size === s.length, 'each scope at most once'),
+})
+
+export const GatewayTokenCreated = z.strictObject({ gatewayToken: GatewayToken, token: z.string() })
+
+export const AuditEntry = z.strictObject({
+  seq: z.number().int().positive(),
+  at: Timestamp,
+  actor: z.string(),
+  action: z.string(),
+  entity: z.string(),
+  entityId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+})
+
+export const AuditQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+})
+
+export const AuditPage = z.strictObject({
+  entries: z.array(AuditEntry),
+  /** Pass as `after` for the next page; null at the end. */
+  next: z.number().int().nullable(),
+})
+
+export const ChainStatus = z.union([
+  z.strictObject({ ok: z.literal(true), entries: z.number().int(), lastHash: z.string() }),
+  z.strictObject({ ok: z.literal(false), entries: z.number().int(), firstBrokenSeq: z.number().int(), reason: z.string() }),
+])
+
+export const Health = z.strictObject({ status: z.literal('up') })
+export const Readiness = z.strictObject({ status: z.literal('ready'), database: z.enum(['sqlite', 'postgres']), migrations: z.number().int() })
+
+export const serverApi = {
+  'health.live': route({ method: 'GET', path: '/healthz', tag: 'health', summary: 'The process is up (liveness).', auth: 'none', response: Health }),
+  'health.ready': route({
+    method: 'GET',
+    path: '/readyz',
+    tag: 'health',
+    summary: 'The database answers and every migration is applied (readiness); 503 NOT_READY otherwise.',
+    auth: 'none',
+    response: Readiness,
+  }),
+  'meta.openapi': route({
+    method: 'GET',
+    path: '/v1/openapi.json',
+    tag: 'meta',
+    summary: 'This OpenAPI document.',
+    auth: 'none',
+    response: z.record(z.string(), z.unknown()),
+    raw: true,
+  }),
+  'auth.login': route({
+    method: 'POST',
+    path: '/v1/auth/login',
+    tag: 'auth',
+    summary: 'Log in with username, password and (when set) the TOTP code; registers this desktop as a device and returns its token once.',
+    auth: 'none',
+    body: LoginBody,
+    response: LoginResult,
+    status: 201,
+  }),
+  'auth.logout': route({
+    method: 'POST',
+    path: '/v1/auth/logout',
+    tag: 'auth',
+    summary: 'Revoke the device token this request carries.',
+    auth: 'admin',
+    body: Empty,
+    response: Device,
+  }),
+  'devices.list': route({ method: 'GET', path: '/v1/devices', tag: 'devices', summary: 'Every device of every admin.', auth: 'admin', response: z.strictObject({ devices: z.array(Device) }) }),
+  'devices.revoke': route({
+    method: 'POST',
+    path: '/v1/devices/:id/revoke',
+    tag: 'devices',
+    summary: 'Revoke a device: its token stops working at once. Revoking twice is harmless.',
+    auth: 'admin',
+    params: IdParams,
+    body: Empty,
+    response: Device,
+  }),
+  'gatewayTokens.list': route({
+    method: 'GET',
+    path: '/v1/gateway-tokens',
+    tag: 'gateway-tokens',
+    summary: 'Every gateway token (never the token values).',
+    auth: 'admin',
+    response: z.strictObject({ gatewayTokens: z.array(GatewayToken) }),
+  }),
+  'gatewayTokens.create': route({
+    method: 'POST',
+    path: '/v1/gateway-tokens',
+    tag: 'gateway-tokens',
+    summary: 'Create a token an API gateway authenticates with; the token is returned once.',
+    auth: 'admin',
+    body: GatewayTokenCreate,
+    response: GatewayTokenCreated,
+    status: 201,
+  }),
+  'gatewayTokens.revoke': route({
+    method: 'POST',
+    path: '/v1/gateway-tokens/:id/revoke',
+    tag: 'gateway-tokens',
+    summary: 'Revoke a gateway token at once. Revoking twice is harmless.',
+    auth: 'admin',
+    params: IdParams,
+    body: Empty,
+    response: GatewayToken,
+  }),
+  'gateway.self': route({
+    method: 'GET',
+    path: '/v1/gateway/self',
+    tag: 'gateway',
+    summary: 'The gateway token this request carries: lets a gateway check its configuration at start-up.',
+    auth: 'gateway',
+    response: GatewayToken,
+  }),
+  'audit.list': route({ method: 'GET', path: '/v1/audit', tag: 'audit', summary: 'The server audit log, oldest first, in pages.', auth: 'admin', query: AuditQuery, response: AuditPage }),
+  'audit.verify': route({
+    method: 'GET',
+    path: '/v1/audit/verify',
+    tag: 'audit',
+    summary: 'Walk the hash chain of the server audit log and name the first broken link.',
+    auth: 'admin',
+    response: ChainStatus,
+  }),
+} as const
+
+export type ServerApi = typeof serverApi
+export type RouteName = keyof ServerApi
