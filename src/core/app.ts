@@ -5,6 +5,7 @@ import type { VaultStatus } from '../shared/model'
 import { createDispatcher, type CallContext, type Dispatch, type Handlers } from './dispatcher'
 import type { CoreDeps } from './handlers/deps'
 import { auditHandlers } from './handlers/audit-handlers'
+import { clientHandlers } from './handlers/client-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { vaultHandlers } from './handlers/vault-handlers'
@@ -33,6 +34,11 @@ export interface Keyward {
   /** Close the database and forget keys (OS suspend, quit). */
   lock(): Promise<VaultStatus>
   close(): Promise<void>
+  /**
+   * The open session, for in-process tools only (CLI reports, benchmarks, tests); no
+   * transport reaches it. Throws VAULT_LOCKED while the vault is closed.
+   */
+  session(): Session
   readonly dataDir: string
 }
 
@@ -117,6 +123,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...prefsHandlers(deps),
     ...topologyHandlers(deps),
     ...auditHandlers(deps),
+    ...clientHandlers(deps),
   }
 
   const dispatch = createDispatcher(handlers, {
@@ -134,6 +141,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
       return () => emitter.off(event, listener as (p: unknown) => void)
     },
     lock,
+    session: () => deps.session(),
     async close() {
       if (idleTimer) clearTimeout(idleTimer)
       session = undefined

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { VaultStatus } from '../model'
 import { auditMethods } from './audit'
+import { clientMethods } from './clients'
 import { topologyMethods } from './topology'
 import { vaultMethods } from './vault'
 
@@ -15,6 +16,7 @@ export const contract = {
   ...vaultMethods,
   ...topologyMethods,
   ...auditMethods,
+  ...clientMethods,
 } as const
 
 export type Contract = typeof contract
