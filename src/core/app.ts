@@ -4,11 +4,15 @@ import type { EventName, EventPayload } from '../shared/contract'
 import type { VaultStatus } from '../shared/model'
 import { createDispatcher, type CallContext, type Dispatch, type Handlers } from './dispatcher'
 import type { CoreDeps } from './handlers/deps'
+import { seedBuiltinApplications } from './applications/applications'
 import { auditHandlers } from './handlers/audit-handlers'
+import { catalogHandlers } from './handlers/catalog-handlers'
 import { clientHandlers } from './handlers/client-handlers'
+import { keyHandlers } from './handlers/key-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { vaultHandlers } from './handlers/vault-handlers'
+import { KeyIndex } from './keys/key-index'
 import { silentLogger, type Logger } from './logger'
 import { confPreferences, type PreferencesStore } from './preferences'
 import type { Session } from './session'
@@ -26,6 +30,8 @@ export interface KeywardOptions {
   nativeBinding?: string
   migrationsDir?: string
   clock?: () => Date
+  /** How often key usage (last used, count) is written from memory; default 5 s. */
+  usageFlushMs?: number
 }
 
 export interface Keyward {
@@ -78,7 +84,28 @@ export function createKeyward(options: KeywardOptions): Keyward {
       installationId = randomUUID()
       db.prepare(`INSERT INTO meta (key, value) VALUES ('installation_id', ?)`).run(installationId)
     }
-    return { db, sealKey: open.sealKey, hlc: createHlc(installationId.replace(/-/g, '').slice(0, 16)), installationId, now: clock, emit }
+    const s: Session = {
+      db,
+      sealKey: open.sealKey,
+      hlc: createHlc(installationId.replace(/-/g, '').slice(0, 16)),
+      installationId,
+      now: clock,
+      emit,
+      keyIndex: new KeyIndex(db, () => clock().getTime(), options.usageFlushMs),
+    }
+    seedBuiltinApplications(s)
+    s.keyIndex.load()
+    return s
+  }
+
+  /** Pending key usage is written before the database closes. */
+  const endSession = () => {
+    try {
+      session?.keyIndex.close()
+    } catch (error) {
+      logger.warn({ error: error instanceof Error ? error.name : typeof error }, 'could not write key usage before closing')
+    }
+    session = undefined
   }
 
   const armIdleTimer = () => {
@@ -96,7 +123,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
   const lock = async () => {
     if (idleTimer) clearTimeout(idleTimer)
     idleTimer = undefined
-    session = undefined
+    endSession()
     vault.lock()
     return announce()
   }
@@ -124,6 +151,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...topologyHandlers(deps),
     ...auditHandlers(deps),
     ...clientHandlers(deps),
+    ...catalogHandlers(deps),
+    ...keyHandlers(deps),
   }
 
   const dispatch = createDispatcher(handlers, {
@@ -144,7 +173,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
     session: () => deps.session(),
     async close() {
       if (idleTimer) clearTimeout(idleTimer)
-      session = undefined
+      endSession()
       vault.lock()
       emitter.removeAllListeners()
     },

@@ -100,7 +100,7 @@ export const clients = {
    * tombstoned and their keys made inactive in the same transaction, or nothing happens.
    */
   setTier(s: Session, actor: string, input: { id: string; tier: Tier; releaseLicenceIds?: readonly string[] }): TierChangeResult {
-    return s.db.transaction(() => {
+    const result = s.db.transaction(() => {
       const row = requireClient(s, input.id)
       const plan = planTierChange(s, row, input.tier, input.releaseLicenceIds)
       if (plan.mustRelease > 0 && input.releaseLicenceIds === undefined) throw downgradeRefusal(row, plan)
@@ -118,5 +118,8 @@ export const clients = {
       }
       return { client: get(s, row.id), ...result }
     })()
+    s.keyIndex.refreshLicences(result.releasedLicenceIds)
+    s.keyIndex.refreshKeys(result.deactivatedKeyIds)
+    return result
   },
 }

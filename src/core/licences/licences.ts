@@ -86,7 +86,7 @@ export const licences = {
   get: read,
 
   create(s: Session, actor: string, clientId: string, collectionId: string): Licence {
-    return s.db.transaction(() => {
+    const licence = s.db.transaction(() => {
       const client = requireClient(s, clientId)
       collections.get(s, collectionId)
       assertCollectionFree(s, collectionId)
@@ -99,10 +99,12 @@ export const licences = {
       appendAudit(s, { actor, action: 'licences.create', entity: 'licence', entityId: id, details: { clientId, collectionId, tier: client.tier } })
       return read(s, id)
     })()
+    s.keyIndex.refreshLicences([licence.id])
+    return licence
   },
 
   setStatus(s: Session, actor: string, id: string, status: 'active' | 'inactive'): Licence {
-    return s.db.transaction(() => {
+    const result = s.db.transaction(() => {
       const row = requireLicence(s, id)
       if (row.status !== status) {
         s.db.prepare('UPDATE licences SET status = ?, updated_at = ? WHERE id = ?').run(status, s.hlc.now(), id)
@@ -110,6 +112,8 @@ export const licences = {
       }
       return read(s, id)
     })()
+    s.keyIndex.refreshLicences([id])
+    return result
   },
 
   /**
@@ -133,6 +137,9 @@ export const licences = {
   },
 
   remove(s: Session, actor: string, id: string): ReleaseResult {
-    return s.db.transaction(() => releaseLicence(s, actor, requireLicence(s, id), 'master licence deleted'))()
+    const result = s.db.transaction(() => releaseLicence(s, actor, requireLicence(s, id), 'master licence deleted'))()
+    s.keyIndex.refreshLicences([id])
+    s.keyIndex.refreshKeys(result.deactivatedKeyIds)
+    return result
   },
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod'
 import { VaultStatus } from '../model'
 import { auditMethods } from './audit'
+import { catalogMethods } from './catalog'
 import { clientMethods } from './clients'
+import { keyMethods } from './keys'
 import { topologyMethods } from './topology'
 import { vaultMethods } from './vault'
 
@@ -17,6 +19,8 @@ export const contract = {
   ...topologyMethods,
   ...auditMethods,
   ...clientMethods,
+  ...catalogMethods,
+  ...keyMethods,
 } as const
 
 export type Contract = typeof contract

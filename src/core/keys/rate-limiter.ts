@@ -1,0 +1,45 @@
+/**
+ * Per-key sliding-window limiter (the two-window approximation): the previous minute's count
+ * is weighted by how much of it still lies inside the last 60 s. O(1) memory per key, no
+ * timers, no SQL. State is per process; a remote instance behind a load balancer keeps its
+ * own (DESIGN §6).
+ */
+const WINDOW_MS = 60_000
+
+interface Window {
+  start: number
+  count: number
+  previous: number
+}
+
+export class RateLimiter {
+  private readonly windows = new Map<string, Window>()
+
+  /** Counts one request; returns 0 when allowed, otherwise ms until there is room again. */
+  take(id: string, limitPerMinute: number, nowMs: number): number {
+    const start = nowMs - (nowMs % WINDOW_MS)
+    let w = this.windows.get(id)
+    if (!w) {
+      w = { start, count: 0, previous: 0 }
+      this.windows.set(id, w)
+    } else if (w.start !== start) {
+      w.previous = start - w.start === WINDOW_MS ? w.count : 0
+      w.start = start
+      w.count = 0
+    }
+    const elapsed = nowMs - start
+    const estimate = w.previous * ((WINDOW_MS - elapsed) / WINDOW_MS) + w.count
+    if (estimate + 1 > limitPerMinute) {
+      // Room comes back when the weighted previous window has decayed enough, or at the
+      // latest when the next window starts.
+      const needed = w.previous > 0 ? Math.ceil(WINDOW_MS - ((limitPerMinute - 1 - w.count) / w.previous) * WINDOW_MS) - elapsed : WINDOW_MS - elapsed
+      return Math.max(1, Math.min(needed, WINDOW_MS - elapsed + WINDOW_MS))
+    }
+    w.count += 1
+    return 0
+  }
+
+  forget(id: string): void {
+    this.windows.delete(id)
+  }
+}
