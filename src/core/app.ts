@@ -52,6 +52,8 @@ export interface Keyward {
 export function createKeyward(options: KeywardOptions): Keyward {
   const logger = options.logger ?? silentLogger
   const clock = options.clock ?? (() => new Date())
+  // the verify hot path reads the time on every call; Date.now avoids a Date per call
+  const nowMs = options.clock ? () => options.clock!().getTime() : Date.now
   const prefs = options.preferences ?? confPreferences(options.dataDir)
   const vault = new Vault({
     dataDir: options.dataDir,
@@ -91,7 +93,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
       installationId,
       now: clock,
       emit,
-      keyIndex: new KeyIndex(db, () => clock().getTime(), { usageFlushMs: options.usageFlushMs }),
+      keyIndex: new KeyIndex(db, nowMs, { usageFlushMs: options.usageFlushMs }),
     }
     seedBuiltinApplications(s)
     s.keyIndex.load()

@@ -87,11 +87,52 @@ export function assembleKey(prefix: string, random: string): string {
   return body + base62Fixed(crc32Ascii(body), KEY_CHECKSUM_LENGTH)
 }
 
-/** Structure and checksum only; says nothing about whether the key exists. */
+const CHAR_a = 97
+const CHAR_z = 122
+const CHAR_UNDERSCORE = 95
+
+/** "live" or "test" at `at`, without allocating a substring. */
+function isEnvironmentAt(key: string, at: number): boolean {
+  const a = key.charCodeAt(at)
+  const b = key.charCodeAt(at + 1)
+  const c = key.charCodeAt(at + 2)
+  const d = key.charCodeAt(at + 3)
+  return (a === 108 && b === 105 && c === 118 && d === 101) || (a === 116 && b === 101 && c === 115 && d === 116)
+}
+
+/**
+ * Structure and checksum only; says nothing about whether the key exists. One pass over the
+ * characters validates them and computes the CRC together (this runs on every verification,
+ * before the SHA-256), equivalent to matching ^[a-z]{2,8}_(live|test)_[0-9A-Za-z]{38}$ and
+ * comparing the checksum.
+ */
 export function verifyKeyFormat(key: string): KeyFormatCode {
-  if (typeof key !== 'string' || key.length < MIN_LENGTH || key.length > MAX_LENGTH || !KEY_PATTERN.test(key)) return 'MALFORMED'
-  const bodyEnd = key.length - KEY_CHECKSUM_LENGTH
-  return decodeBase62(key, bodyEnd, key.length) === crc32Ascii(key, bodyEnd) ? 'VALID_FORMAT' : 'BAD_CHECKSUM'
+  if (typeof key !== 'string') return 'MALFORMED'
+  const length = key.length
+  if (length < MIN_LENGTH || length > MAX_LENGTH) return 'MALFORMED'
+  let crc = 0xffffffff
+  let i = 0
+  // application prefix: 2–8 lower-case letters, then "_"
+  for (; i < length; i++) {
+    const c = key.charCodeAt(i)
+    if (c === CHAR_UNDERSCORE) break
+    if (c < CHAR_a || c > CHAR_z || i === 8) return 'MALFORMED'
+    crc = CRC_TABLE[(crc ^ c) & 0xff]! ^ (crc >>> 8)
+  }
+  if (i < 2 || length - i !== 1 + 4 + 1 + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH) return 'MALFORMED'
+  if (!isEnvironmentAt(key, i + 1) || key.charCodeAt(i + 5) !== CHAR_UNDERSCORE) return 'MALFORMED'
+  const bodyEnd = length - KEY_CHECKSUM_LENGTH
+  const randomStart = i + 6
+  for (; i < randomStart; i++) crc = CRC_TABLE[(crc ^ key.charCodeAt(i)) & 0xff]! ^ (crc >>> 8)
+  // the random part: base62 only
+  for (; i < bodyEnd; i++) {
+    const c = key.charCodeAt(i)
+    if (c >= 128 || DIGIT_VALUE[c]! < 0) return 'MALFORMED'
+    crc = CRC_TABLE[(crc ^ c) & 0xff]! ^ (crc >>> 8)
+  }
+  const checksum = decodeBase62(key, bodyEnd, length)
+  if (checksum < 0) return 'MALFORMED'
+  return checksum === ((crc ^ 0xffffffff) >>> 0) ? 'VALID_FORMAT' : 'BAD_CHECKSUM'
 }
 
 export interface KeyParts {

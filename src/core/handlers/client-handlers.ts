@@ -14,19 +14,21 @@ export function clientHandlers(d: CoreDeps): ClientHandlers {
     d.session().emit('data.changed', { domain })
     return value
   }
+  /** Releasing or (de)activating licences changes what keys do, so key views refresh too. */
+  const keysToo = <T>(domain: string, value: T): T => changed('keys', changed(domain, value))
   return {
     'clients.list': () => clients.list(d.session()),
     'clients.get': ({ id }) => clients.get(d.session(), id),
     'clients.create': (input, ctx) => changed('clients', clients.create(d.session(), ctx.actor, input)),
     'clients.update': (input, ctx) => changed('clients', clients.update(d.session(), ctx.actor, input)),
     'clients.delete': ({ id }, ctx) => changed('clients', clients.remove(d.session(), ctx.actor, id)),
-    'clients.setTier': (input, ctx) => changed('clients', clients.setTier(d.session(), ctx.actor, input)),
+    'clients.setTier': (input, ctx) => keysToo('clients', clients.setTier(d.session(), ctx.actor, input)),
     'licences.list': (scope) => licences.list(d.session(), scope),
     'licences.get': ({ id }) => licences.get(d.session(), id),
     'licences.create': ({ clientId, collectionId }, ctx) => changed('licences', licences.create(d.session(), ctx.actor, clientId, collectionId)),
-    'licences.setStatus': ({ id, status }, ctx) => changed('licences', licences.setStatus(d.session(), ctx.actor, id, status)),
+    'licences.setStatus': ({ id, status }, ctx) => keysToo('licences', licences.setStatus(d.session(), ctx.actor, id, status)),
     'licences.rebind': ({ id, collectionId }, ctx) => changed('licences', licences.rebind(d.session(), ctx.actor, id, collectionId)),
-    'licences.delete': ({ id }, ctx) => changed('licences', { done: true as const, deactivatedKeyIds: licences.remove(d.session(), ctx.actor, id).deactivatedKeyIds }),
+    'licences.delete': ({ id }, ctx) => keysToo('licences', { done: true as const, deactivatedKeyIds: licences.remove(d.session(), ctx.actor, id).deactivatedKeyIds }),
     'licences.previewTierChange': ({ clientId, tier, releaseLicenceIds }) => clients.previewTierChange(d.session(), clientId, tier, releaseLicenceIds),
   }
 }

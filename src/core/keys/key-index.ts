@@ -10,12 +10,15 @@ import { prepared } from '../store/statements'
 /**
  * The in-memory verification index (DESIGN §2): digest → compact key record, built when the
  * vault opens and refreshed from the store after every committed change to a key or a
- * licence. Verification is then SHA-256 + one Map lookup + a constant-time digest compare,
+ * licence. Verification is then SHA-256 + one table lookup + a constant-time digest compare,
  * with no SQL on the hot path.
  */
-interface IndexedKey {
+interface IndexedKey extends UsageCell {
   id: string
-  digest: Buffer
+  /** where the 32 digest bytes sit in the slab */
+  digestAt: number
+  /** the digest's first 30 bits: the bucket, without touching the slab */
+  prefix: number
   collectionId: string
   licenceId: string
   applicationKind: string
@@ -30,8 +33,7 @@ interface IndexedKey {
   rateLimitPerMinute: number
   /** shared with every key of the same licence; refreshLicences flips it */
   licence: LicenceCell
-  usage: UsageCell
-  /** next key whose digest starts with the same 48 bits (almost never set) */
+  /** next key in the same bucket */
   next: IndexedKey | undefined
 }
 
@@ -57,11 +59,14 @@ interface KeyRow {
 const KEY_COLUMNS = 'id, digest, collection_id, licence_id, application_id, status, expires_at, grace_until, allowed_ips, permissions, rate_limit_per_minute, deleted_at'
 const msOrInfinity = (iso: string | null) => (iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso))
 /**
- * Map slot of a digest: its first 48 bits as a number. Turning the whole digest into a
- * string costs more than the SHA-256 itself; a number is free. Different digests sharing a
- * slot are chained and told apart by the full constant-time comparison.
+ * The digest table is a plain array of buckets indexed by the digest's first 32 bits masked
+ * to the table size (a power of two, grown to stay above the key count). SHA-256 output is
+ * uniform, so a bucket holds about one key; keys sharing a bucket are chained and told apart
+ * by the full constant-time comparison. Cheaper than a Map keyed by a string or a 48-bit
+ * number, which both allocate on every lookup. The digests themselves live side by side in
+ * one slab, so a comparison touches one cache line rather than a Buffer object and its store.
  */
-const SLOT_BYTES = 6
+const MIN_BUCKETS = 1024
 
 /** One object shape for every answer about a found key (cheaper than spreading). */
 function answer(code: VerifyCode, entry: IndexedKey, until = Number.POSITIVE_INFINITY): VerifyResult {
@@ -77,32 +82,35 @@ function answer(code: VerifyCode, entry: IndexedKey, until = Number.POSITIVE_INF
 }
 
 export class KeyIndex {
-  private readonly byDigest = new Map<number, IndexedKey>()
+  private buckets: (IndexedKey | undefined)[] = []
+  private slab = new Uint8Array(32 * MIN_BUCKETS)
+  private slabUsed = 0
+  private readonly freeDigestSlots: number[] = []
+  private mask = 0
   private readonly byId = new Map<string, IndexedKey>()
   /** licence id → whether it is usable (live and active) */
   private readonly licences = new Map<string, LicenceCell>()
   private readonly limiter = new RateLimiter()
   readonly usage: UsageRecorder
-
-  private readonly slotBytes: number
+  /** Tests pin the table size to force chains. */
+  private readonly fixedBuckets: number | undefined
 
   constructor(
     private readonly db: Db,
     private readonly nowMs: () => number,
-    options: { usageFlushMs?: number; /** tests shrink slots to force chains */ slotBytes?: number } = {},
+    options: { usageFlushMs?: number; buckets?: number } = {},
   ) {
     this.usage = new UsageRecorder(db, options.usageFlushMs)
-    this.slotBytes = options.slotBytes ?? SLOT_BYTES
-  }
-
-  private slotOf(digest: Buffer): number {
-    return digest.readUIntLE(0, this.slotBytes)
+    this.fixedBuckets = options.buckets
+    this.resize(options.buckets ?? MIN_BUCKETS)
   }
 
   /** Builds the whole index; called once when the vault opens. */
   load(): this {
-    this.byDigest.clear()
     this.byId.clear()
+    this.slabUsed = 0
+    this.freeDigestSlots.length = 0
+    this.resize(this.fixedBuckets ?? MIN_BUCKETS)
     this.licences.clear()
     for (const l of this.db.prepare('SELECT id, status, deleted_at FROM licences').iterate() as IterableIterator<{ id: string; status: string; deleted_at: string | null }>) {
       this.licenceCell(l.id).usable = l.status === 'active' && l.deleted_at === null
@@ -123,10 +131,12 @@ export class KeyIndex {
       if (old) this.remove(old)
       const row = read.get(id) as KeyRow | undefined
       if (row && row.deleted_at === null) {
-        this.put(row)
+        const fresh = this.put(row)
+        if (old) this.usage.transfer(old, fresh)
       } else {
+        // a deleted key's pending usage goes with it
+        if (old) old.count = 0
         this.limiter.forget(id)
-        this.usage.forget(id)
       }
     }
   }
@@ -149,11 +159,12 @@ export class KeyIndex {
     return cell
   }
 
-  private put(row: KeyRow): void {
+  private put(row: KeyRow): IndexedKey {
     const permissionList = JSON.parse(row.permissions) as string[]
     const entry: IndexedKey = {
       id: row.id,
-      digest: Buffer.from(row.digest),
+      digestAt: this.storeDigest(row.digest),
+      prefix: row.digest.readUInt32LE(0) & 0x3fffffff,
       collectionId: row.collection_id,
       licenceId: row.licence_id,
       applicationKind: row.application_id,
@@ -165,26 +176,57 @@ export class KeyIndex {
       permissionList,
       rateLimitPerMinute: row.rate_limit_per_minute ?? 0,
       licence: this.licenceCell(row.licence_id),
-      usage: this.usage.cellFor(row.id),
+      count: 0,
+      lastMs: 0,
+      dirty: false,
       next: undefined,
     }
-    const slot = this.slotOf(entry.digest)
-    entry.next = this.byDigest.get(slot)
-    this.byDigest.set(slot, entry)
+    if (this.fixedBuckets === undefined && this.byId.size >= this.buckets.length) this.resize(this.buckets.length * 4)
+    this.link(entry)
     this.byId.set(entry.id, entry)
+    return entry
+  }
+
+  private storeDigest(digest: Buffer): number {
+    let at = this.freeDigestSlots.pop()
+    if (at === undefined) {
+      if (this.slabUsed + 32 > this.slab.length) {
+        const bigger = new Uint8Array(this.slab.length * 2)
+        bigger.set(this.slab)
+        this.slab = bigger
+      }
+      at = this.slabUsed
+      this.slabUsed += 32
+    }
+    this.slab.set(digest, at)
+    return at
+  }
+
+  private link(entry: IndexedKey): void {
+    const slot = entry.prefix & this.mask
+    entry.next = this.buckets[slot]
+    this.buckets[slot] = entry
   }
 
   private remove(entry: IndexedKey): void {
     this.byId.delete(entry.id)
-    const slot = this.slotOf(entry.digest)
-    let head = this.byDigest.get(slot)
-    if (head === entry) {
-      if (entry.next) this.byDigest.set(slot, entry.next)
-      else this.byDigest.delete(slot)
+    this.slab.fill(0, entry.digestAt, entry.digestAt + 32)
+    this.freeDigestSlots.push(entry.digestAt)
+    const slot = entry.prefix & this.mask
+    if (this.buckets[slot] === entry) {
+      this.buckets[slot] = entry.next
       return
     }
+    let head = this.buckets[slot]
     while (head && head.next !== entry) head = head.next
     if (head) head.next = entry.next
+  }
+
+  /** Rehashes every entry into `size` buckets (a power of two). */
+  private resize(size: number): void {
+    this.buckets = new Array<IndexedKey | undefined>(size).fill(undefined)
+    this.mask = size - 1
+    for (const entry of this.byId.values()) this.link(entry)
   }
 
   /**
@@ -197,8 +239,8 @@ export class KeyIndex {
     const format = verifyKeyFormat(key)
     if (format !== 'VALID_FORMAT') return { code: format }
     const digest = hash('sha256', key, 'buffer') as unknown as Buffer
-    let entry = this.byDigest.get(this.slotOf(digest))
-    while (entry && !timingSafeEqual(entry.digest, digest)) entry = entry.next
+    let entry = this.buckets[digest.readUInt32LE(0) & 0x3fffffff & this.mask]
+    while (entry && !timingSafeEqual(this.slab.subarray(entry.digestAt, entry.digestAt + 32), digest)) entry = entry.next
     if (!entry) return { code: 'NOT_FOUND' }
     if (entry.status === 'revoked') return answer('REVOKED', entry)
     if (entry.status === 'inactive') return answer('DISABLED', entry)
@@ -216,8 +258,14 @@ export class KeyIndex {
         return limited
       }
     }
-    this.usage.record(entry.usage, now)
+    this.usage.record(entry, now)
     return answer('VALID', entry, until)
+  }
+
+  /** Usage of a key not yet written to the store, so reads can show fresh numbers. */
+  pendingUsage(id: string): { count: number; lastMs: number } | undefined {
+    const entry = this.byId.get(id)
+    return entry && entry.count > 0 ? { count: entry.count, lastMs: entry.lastMs } : undefined
   }
 
   /** Writes pending usage and stops the timer (vault lock, close). */

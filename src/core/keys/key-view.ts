@@ -64,7 +64,7 @@ export function toApiKey(s: Session, row: KeyRow): ApiKey {
     warnings.push({ code: 'ROTATION_DUE', message: `This key was due for rotation on ${rotationDueAt.slice(0, 10)}.` })
   }
   if (live && allowedIps.length === 0) warnings.push({ code: 'ALLOWS_EVERY_IP', message: 'This key can be used from every IP address.' })
-  const pending = s.keyIndex.usage.pendingFor(row.id)
+  const pending = s.keyIndex.pendingUsage(row.id)
   const lastUsedMs = Math.max(row.last_used_at ? Date.parse(row.last_used_at) : 0, pending?.lastMs ?? 0)
   return {
     id: row.id,

@@ -29,12 +29,8 @@ export class RateLimiter {
     }
     const elapsed = nowMs - start
     const estimate = w.previous * ((WINDOW_MS - elapsed) / WINDOW_MS) + w.count
-    if (estimate + 1 > limitPerMinute) {
-      // Room comes back when the weighted previous window has decayed enough, or at the
-      // latest when the next window starts.
-      const needed = w.previous > 0 ? Math.ceil(WINDOW_MS - ((limitPerMinute - 1 - w.count) / w.previous) * WINDOW_MS) - elapsed : WINDOW_MS - elapsed
-      return Math.max(1, Math.min(needed, WINDOW_MS - elapsed + WINDOW_MS))
-    }
+    // the epsilon keeps float rounding from refusing the very moment retryAfterMs promised
+    if (estimate + 1 > limitPerMinute + 1e-9) return retryAfter(w, limitPerMinute, elapsed)
     w.count += 1
     return 0
   }
@@ -42,4 +38,16 @@ export class RateLimiter {
   forget(id: string): void {
     this.windows.delete(id)
   }
+}
+
+/** Milliseconds until the estimate leaves room for one more request (no other requests meanwhile). */
+function retryAfter(w: Window, limit: number, elapsed: number): number {
+  // later in this window, as the previous window's weight decays
+  if (w.count + 1 <= limit && w.previous > 0) {
+    const at = Math.ceil(WINDOW_MS * (1 - (limit - 1 - w.count) / w.previous) - 1e-6)
+    if (at < WINDOW_MS) return Math.max(1, at - elapsed)
+  }
+  // in the next window, where this window's count becomes the weighing previous one
+  const next = w.count > limit - 1 ? Math.ceil(WINDOW_MS * (1 - (limit - 1) / w.count) - 1e-6) : 0
+  return WINDOW_MS - elapsed + next
 }

@@ -1,22 +1,23 @@
 import type { Db } from '../store/database'
 import { prepared } from '../store/statements'
 
-/** Usage of one key not yet written to the store. Index entries hold theirs directly. */
+/** Usage of one key not yet written to the store. The index entries are the cells. */
 export interface UsageCell {
   readonly id: string
+  /** uses since the last flush */
   count: number
   lastMs: number
+  /** queued for the next flush */
   dirty: boolean
 }
 
 /**
  * Last-used time and use count of keys, gathered in memory on the verify hot path and written
  * in one transaction per batch (on a timer, and when the vault locks or closes), so a
- * verification never waits for SQLite. Recording is two field writes and, the first time
- * after a flush, one array push: no lookup, no allocation.
+ * verification never waits for SQLite. Recording is two field writes on the key's own index
+ * entry and, the first time after a flush, one array push: no lookup, no allocation.
  */
 export class UsageRecorder {
-  private readonly cells = new Map<string, UsageCell>()
   private dirty: UsageCell[] = []
   private timer: NodeJS.Timeout | undefined
 
@@ -24,16 +25,6 @@ export class UsageRecorder {
     private readonly db: Db,
     private readonly intervalMs = 5_000,
   ) {}
-
-  /** The cell of a key, shared by every index entry the key has had (refreshes keep counts). */
-  cellFor(id: string): UsageCell {
-    let cell = this.cells.get(id)
-    if (!cell) {
-      cell = { id, count: 0, lastMs: 0, dirty: false }
-      this.cells.set(id, cell)
-    }
-    return cell
-  }
 
   record(cell: UsageCell, nowMs: number): void {
     cell.count += 1
@@ -49,10 +40,16 @@ export class UsageRecorder {
     }
   }
 
-  /** Not yet written usage of one key, so reads can show fresh numbers. */
-  pendingFor(id: string): { count: number; lastMs: number } | undefined {
-    const cell = this.cells.get(id)
-    return cell && cell.count > 0 ? { count: cell.count, lastMs: cell.lastMs } : undefined
+  /** A key's entry was replaced (refresh): its pending usage moves to the new entry. */
+  transfer(from: UsageCell, to: UsageCell): void {
+    if (from.count === 0) return
+    to.count += from.count
+    if (from.lastMs > to.lastMs) to.lastMs = from.lastMs
+    from.count = 0
+    if (!to.dirty) {
+      to.dirty = true
+      this.dirty.push(to)
+    }
   }
 
   /** Writes every pending cell in one transaction; returns how many keys were written. */
@@ -77,13 +74,6 @@ export class UsageRecorder {
       cell.dirty = false
     }
     return written
-  }
-
-  /** A deleted key's pending usage is dropped with it. */
-  forget(id: string): void {
-    const cell = this.cells.get(id)
-    if (cell) cell.count = 0
-    this.cells.delete(id)
   }
 
   close(): void {

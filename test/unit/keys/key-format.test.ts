@@ -62,6 +62,30 @@ describe('key format (DESIGN §2)', () => {
     )
   })
 
+  it('agrees with the reference definition (pattern + zlib CRC32) on near-keys', () => {
+    const reference = (s: string) => {
+      if (!/^[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}$/.test(s)) return 'MALFORMED'
+      return base62Fixed(crc32(Buffer.from(s.slice(0, -6), 'latin1')), 6) === s.slice(-6) ? 'VALID_FORMAT' : 'BAD_CHECKSUM'
+    }
+    const alphabet = fc.constantFrom(...`${BASE62_ALPHABET}_-é`.split(''))
+    const mutated = fc
+      .tuple(appPrefix, env, random32, fc.array(fc.tuple(fc.nat(60), alphabet, fc.constantFrom('set', 'insert', 'delete')), { maxLength: 3 }))
+      .map(([app, e, random, edits]) => {
+        let key = assembleKey(`${app}_${e}`, random)
+        for (const [at, ch, op] of edits) {
+          const i = at % (key.length + 1)
+          key = op === 'set' ? key.slice(0, i) + ch + key.slice(i + 1) : op === 'insert' ? key.slice(0, i) + ch + key.slice(i) : key.slice(0, i) + key.slice(i + 1)
+        }
+        return key
+      })
+    fc.assert(
+      fc.property(fc.oneof(mutated, fc.string({ maxLength: 60 })), (s) => {
+        expect(verifyKeyFormat(s)).toBe(reference(s))
+      }),
+      { numRuns: 50_000 },
+    )
+  })
+
   it('never throws and never accepts arbitrary strings', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 80 }), (s) => {

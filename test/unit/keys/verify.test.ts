@@ -150,8 +150,8 @@ describe('keys.verify', () => {
         keys.create(s, 'test', { collectionId: collection.id, applicationKind: 'erp', name: `k${i}`, description: '', audience: 'business', environment: 'live', allowedIps: [], rotationDays: 90, active: false }),
       ),
     )()
-    // one-byte slots: 600 keys in 256 slots, so most slots hold a chain
-    const index = new KeyIndex(s.db, () => Date.now(), { slotBytes: 1 }).load()
+    // 600 keys in 64 buckets: every bucket holds a chain
+    const index = new KeyIndex(s.db, () => Date.now(), { buckets: 64 }).load()
     for (const c of created) expect(index.verify(c.secret)).toMatchObject({ code: 'DISABLED', keyId: c.key.id })
     for (let i = 0; i < 200; i++) expect(index.verify(generateKey('erp_live')).code).toBe('NOT_FOUND')
     const gone = created.filter((_, i) => i % 3 === 0)
