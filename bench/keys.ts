@@ -103,7 +103,7 @@ export const keysBench: Bench = {
     const generate = await measureAsync('keys.generate', 2_000, async (i) =>
       client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: `generated ${i}`, active: false }),
     )
-    return [verifyResult, { ...generate, through: 'dispatcher (in-process), one transaction + audit entry per key', stored_keys_before: STORED_KEYS }]
+    return [verifyResult, { ...generate, through: 'dispatcher (in-process), one transaction + audit entry + fsync per key; created inactive (one active key per licence and application)', stored_keys_before: STORED_KEYS }]
   },
   async cleanup() {
     await core?.close()

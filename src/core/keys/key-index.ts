@@ -59,7 +59,7 @@ interface KeyRow {
 const KEY_COLUMNS = 'id, digest, collection_id, licence_id, application_id, status, expires_at, grace_until, allowed_ips, permissions, rate_limit_per_minute, deleted_at'
 const msOrInfinity = (iso: string | null) => (iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso))
 /**
- * The digest table is a plain array of buckets indexed by the digest's first 32 bits masked
+ * The digest table is a plain array of buckets indexed by the digest's first 30 bits masked
  * to the table size (a power of two, grown to stay above the key count). SHA-256 output is
  * uniform, so a bucket holds about one key; keys sharing a bucket are chained and told apart
  * by the full constant-time comparison. Cheaper than a Map keyed by a string or a 48-bit

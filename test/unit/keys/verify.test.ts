@@ -162,6 +162,46 @@ describe('keys.verify', () => {
     index.close()
   })
 
+  it('runs no SQL on the verification hot path', async () => {
+    const { collection } = await setup()
+    const { secret } = await t.client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'erp', rateLimitPerMinute: 1_000_000 })
+    const db = t.core.session().db
+    let sql = 0
+    // every statement the index ever gets comes from this proxy, and each use is counted
+    const counted = new Proxy(db, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (text: string) => {
+            sql++
+            const statement = target.prepare(text)
+            return new Proxy(statement, {
+              get(st, p) {
+                const value = Reflect.get(st, p, st)
+                if (typeof value !== 'function') return value
+                return (...args: unknown[]) => {
+                  if (['get', 'all', 'run', 'iterate'].includes(String(p))) sql++
+                  return (value as (...a: unknown[]) => unknown).apply(st, args)
+                }
+              }
+            })
+          }
+        }
+        if (prop === 'exec' || prop === 'transaction') sql++
+        const value = Reflect.get(target, prop, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const index = new KeyIndex(counted, () => Date.now(), { usageFlushMs: 3_600_000 }).load()
+    sql = 0
+    for (let i = 0; i < 1000; i++) expect(index.verify(secret, '10.0.0.1', 'rest.invoices.list').code).toBe('VALID')
+    for (let i = 0; i < 100; i++) index.verify(generateKey('erp_live'))
+    expect(sql).toBe(0)
+    // the batch flush is where usage reaches the store: one transaction for all of it
+    expect(index.usage.flush()).toBe(1)
+    expect(sql).toBeGreaterThan(0)
+    index.close()
+  })
+
   it('rebuilds the index when the vault is unlocked again', async () => {
     const { collection } = await setup()
     const { secret } = await t.client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'erp' })
