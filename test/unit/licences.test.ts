@@ -77,6 +77,16 @@ describe('master licences', () => {
     expect(await t.client.call('licences.list', { collectionId: cols[1]!.id })).toEqual([])
   })
 
+  it('keeps a licensed collection from being deleted until its licence is released', async () => {
+    const { cols } = await setup(1)
+    const c = await t.client.call('clients.create', { name: 'Acme', tier: 'blue' })
+    const l = await t.client.call('licences.create', { clientId: c.id, collectionId: cols[0]!.id })
+    const msg = await expectRefusedUnchanged(t.core, () => t.client.invoke('collections.delete', { id: cols[0]!.id }), 'NOT_EMPTY')
+    expect(msg).toContain('1 master licence')
+    await t.client.call('licences.delete', { id: l.id })
+    await t.client.call('collections.delete', { id: cols[0]!.id })
+  })
+
   it('refuses unknown clients, collections and licences with coded errors', async () => {
     const { cols } = await setup(1)
     const ghost = '01900000-0000-7000-8000-000000000000'

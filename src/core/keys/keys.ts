@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import type { ApiKey } from '../../shared/contract/keys'
 import { KeywardError } from '../../shared/errors'
@@ -154,7 +153,7 @@ function insertKey(s: Session, appPrefix: string, k: NewKeyRow): { secret: strin
   return { secret, digest, prefix }
 }
 
-/** Refreshes the verification index after a commit, then reads the key back. */
+/** After a commit: the verification index re-reads the changed keys. */
 function committed(s: Session, ids: string[]): void {
   s.keyIndex.refreshKeys(ids)
 }
@@ -378,7 +377,7 @@ export const keys = {
       const row = requireKey(s, id)
       const secret = unseal(s.sealKey, row.secret, sealContext(id)).toString('utf8')
       // defence in depth: the sealed value must be the key the digest was made from
-      if (!createHash('sha256').update(secret, 'latin1').digest().equals(row.digest)) {
+      if (!keyDigest(secret).equals(row.digest)) {
         throw new KeywardError('VAULT_CORRUPT', `The stored secret of key "${row.name}" does not match its digest.`)
       }
       appendAudit(s, { actor, action: `keys.${how}`, entity: 'api_key', entityId: id, details: { fingerprint: fingerprint(row.digest) } })

@@ -17,6 +17,8 @@ interface Level {
   parentColumn?: 'region_id' | 'server_id'
   parent?: Level
   childTable?: 'servers' | 'collections'
+  /** Rows of other domains that live in this level and must go first (licences, keys, groups). */
+  dependents?: { table: string; column: string; one: string; many: string }[]
   childColumn?: 'region_id' | 'server_id'
 }
 
@@ -30,7 +32,19 @@ const serverLevel: Level = {
   childTable: 'collections',
   childColumn: 'server_id',
 }
-const collectionLevel: Level = { table: 'collections', label: 'collection', notFound: 'COLLECTION_NOT_FOUND', parentColumn: 'server_id', parent: serverLevel }
+const collectionLevel: Level = {
+  table: 'collections',
+  label: 'collection',
+  notFound: 'COLLECTION_NOT_FOUND',
+  parentColumn: 'server_id',
+  parent: serverLevel,
+  // a tombstoned collection must not leave a bound licence or usable keys behind
+  dependents: [
+    { table: 'licences', column: 'collection_id', one: 'master licence', many: 'master licences' },
+    { table: 'api_keys', column: 'collection_id', one: 'API key', many: 'API keys' },
+    { table: 'key_groups', column: 'collection_id', one: 'key group', many: 'key groups' },
+  ],
+}
 
 interface Row {
   id: string
@@ -92,6 +106,10 @@ function remove(s: Session, actor: string, level: Level, id: string): { done: tr
       if (n > 0) {
         throw new KeywardError('NOT_EMPTY', `The ${level.label} "${row.name}" still has ${n} ${n === 1 ? level.childTable.slice(0, -1) : level.childTable}; delete those first.`)
       }
+    }
+    for (const d of level.dependents ?? []) {
+      const { n } = prepared(s.db, `SELECT count(*) AS n FROM ${d.table} WHERE ${d.column} = ? AND deleted_at IS NULL`).get(id) as { n: number }
+      if (n > 0) throw new KeywardError('NOT_EMPTY', `The ${level.label} "${row.name}" still has ${n} ${n === 1 ? d.one : d.many}; release or delete ${n === 1 ? 'it' : 'them'} first.`)
     }
     const stamp = s.hlc.now()
     prepared(s.db, `UPDATE ${level.table} SET deleted_at = ?, updated_at = ? WHERE id = ?`).run(s.now().toISOString(), stamp, id)
