@@ -162,6 +162,17 @@ describe('keys.verify', () => {
     index.close()
   })
 
+  it('flushes usage on its own timer', async () => {
+    t = await openCore({ usageFlushMs: 50 })
+    const { collection } = await makeLicensedCollection(t.client)
+    const { key, secret } = await t.client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'erp' })
+    for (let i = 0; i < 3; i++) await t.client.call('keys.verify', { key: secret })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    const row = t.core.session().db.prepare('SELECT use_count, last_used_at FROM api_keys WHERE id = ?').get(key.id) as { use_count: number; last_used_at: string | null }
+    expect(row.use_count).toBe(3)
+    expect(row.last_used_at).not.toBeNull()
+  })
+
   it('runs no SQL on the verification hot path', async () => {
     const { collection } = await setup()
     const { secret } = await t.client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'erp', rateLimitPerMinute: 1_000_000 })
