@@ -24,8 +24,11 @@ export const KEY_FORMAT_CODES = ['VALID_FORMAT', 'MALFORMED', 'BAD_CHECKSUM'] as
 export type KeyFormatCode = (typeof KEY_FORMAT_CODES)[number]
 
 const KEY_PATTERN = /^[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}$/
-const MIN_LENGTH = 2 + 1 + 4 + 1 + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH
-const MAX_LENGTH = 8 + 1 + 4 + 1 + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH
+/** Shortest and longest possible keys (2- and 8-letter application prefixes). */
+export const KEY_MIN_LENGTH = 2 + 1 + 4 + 1 + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH
+export const KEY_MAX_LENGTH = 8 + 1 + 4 + 1 + KEY_RANDOM_LENGTH + KEY_CHECKSUM_LENGTH
+const MIN_LENGTH = KEY_MIN_LENGTH
+const MAX_LENGTH = KEY_MAX_LENGTH
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256)

@@ -1,6 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto'
 import { compileIpRules, ipAllowed, type CompiledIpRules } from '../../shared/ip-rules'
-import { verifyKeyFormat } from '../../shared/key-format'
+import { KEY_MAX_LENGTH, KEY_MIN_LENGTH, verifyKeyFormat } from '../../shared/key-format'
 import type { VerifyCode, VerifyResult } from '../../shared/verify-codes'
 import type { Db } from '../store/database'
 import { RateLimiter } from './rate-limiter'
@@ -230,18 +230,26 @@ export class KeyIndex {
   }
 
   /**
-   * The order of checks is deliberate: format first (offline, no lookup), then existence,
-   * then the key's own state (revoked before disabled before expired: the most final answer
-   * wins), then the licence, then the request (IP, method), and the rate limit last so a
-   * refused request does not use up the allowance.
+   * Answers as if the checks ran in this order: format (MALFORMED, BAD_CHECKSUM), existence,
+   * the key's own state (revoked before disabled before expired: the most final answer wins),
+   * the licence, the request (IP, method), and the rate limit last so a refused request does
+   * not use up the allowance.
+   *
+   * The full format check runs only when the digest is not in the index: a stored key was
+   * generated in the valid format, and a string with the same SHA-256 is that key, so for
+   * found keys the check could only say VALID_FORMAT. The answers are the same either way;
+   * the common case (a real key) skips a second pass over the string. A length guard still
+   * keeps strings that cannot be keys away from the hash.
    */
   verify(key: string, ip?: string, method?: string): VerifyResult {
-    const format = verifyKeyFormat(key)
-    if (format !== 'VALID_FORMAT') return { code: format }
+    if (typeof key !== 'string' || key.length < KEY_MIN_LENGTH || key.length > KEY_MAX_LENGTH) return { code: 'MALFORMED' }
     const digest = hash('sha256', key, 'buffer') as unknown as Buffer
     let entry = this.buckets[digest.readUInt32LE(0) & 0x3fffffff & this.mask]
     while (entry && !timingSafeEqual(this.slab.subarray(entry.digestAt, entry.digestAt + 32), digest)) entry = entry.next
-    if (!entry) return { code: 'NOT_FOUND' }
+    if (!entry) {
+      const format = verifyKeyFormat(key)
+      return { code: format === 'VALID_FORMAT' ? 'NOT_FOUND' : format }
+    }
     if (entry.status === 'revoked') return answer('REVOKED', entry)
     if (entry.status === 'inactive') return answer('DISABLED', entry)
     const now = this.nowMs()

@@ -17,6 +17,9 @@ export interface UsageCell {
  * verification never waits for SQLite. Recording is two field writes on the key's own index
  * entry and, the first time after a flush, one array push: no lookup, no allocation.
  */
+/** Keys written per timer flush. */
+const BATCH = 2_000
+
 export class UsageRecorder {
   private dirty: UsageCell[] = []
   private timer: NodeJS.Timeout | undefined
@@ -32,12 +35,24 @@ export class UsageRecorder {
     if (!cell.dirty) {
       cell.dirty = true
       this.dirty.push(cell)
-      if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.intervalMs)
-        // never keeps a CLI or test process alive
-        this.timer.unref()
-      }
+      if (!this.timer) this.arm(this.intervalMs)
     }
+  }
+
+  private arm(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      try {
+        // timer flushes go in slices, so a burst of many distinct keys never stalls the
+        // event loop (the UI, the HTTP bridge) for long; lock and close flush everything
+        this.flush(BATCH)
+      } catch {
+        // the store was busy or closing: the cells stay queued and the next timer retries
+        if (!this.timer && this.dirty.length > 0) this.arm(this.intervalMs)
+      }
+    }, ms)
+    // never keeps a CLI or test process alive
+    this.timer.unref()
   }
 
   /** A key's entry was replaced (refresh): its pending usage moves to the new entry. */
@@ -52,13 +67,13 @@ export class UsageRecorder {
     }
   }
 
-  /** Writes every pending cell in one transaction; returns how many keys were written. */
-  flush(): number {
+  /** Writes up to `limit` pending cells in one transaction; returns how many keys were written. */
+  flush(limit = Number.POSITIVE_INFINITY): number {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     if (this.dirty.length === 0 || !this.db.open) return 0
-    const batch = this.dirty
-    this.dirty = []
+    const batch = limit >= this.dirty.length ? this.dirty : this.dirty.slice(0, limit)
+    this.dirty = batch === this.dirty ? [] : this.dirty.slice(limit)
     const update = prepared(
       this.db,
       `UPDATE api_keys SET use_count = use_count + @count,
@@ -66,13 +81,19 @@ export class UsageRecorder {
        WHERE id = @id`,
     )
     const written = batch.filter((c) => c.count > 0).length
-    this.db.transaction(() => {
-      for (const cell of batch) if (cell.count > 0) update.run({ id: cell.id, count: cell.count, last: new Date(cell.lastMs).toISOString() })
-    })()
+    try {
+      this.db.transaction(() => {
+        for (const cell of batch) if (cell.count > 0) update.run({ id: cell.id, count: cell.count, last: new Date(cell.lastMs).toISOString() })
+      })()
+    } catch (error) {
+      this.dirty = batch.concat(this.dirty)
+      throw error
+    }
     for (const cell of batch) {
       cell.count = 0
       cell.dirty = false
     }
+    if (this.dirty.length > 0 && !this.timer) this.arm(0)
     return written
   }
 

@@ -1,7 +1,9 @@
+import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateKey } from '../../../src/core/keys/generate-key'
 import { KeyIndex } from '../../../src/core/keys/key-index'
 import { keys } from '../../../src/core/keys/keys'
+import { verifyKeyFormat } from '../../../src/shared/key-format'
 import { VERIFY_CODES, type VerifyCode } from '../../../src/shared/verify-codes'
 import { openCore, type TestCore } from '../../helpers/core'
 import { HOUR, makeLicensedCollection, MINUTE, testClock } from '../../helpers/keys'
@@ -160,6 +162,26 @@ describe('keys.verify', () => {
     expect(index.size).toBe(400)
     for (const [i, c] of created.entries()) expect(index.verify(c.secret).code).toBe(i % 3 === 0 ? 'NOT_FOUND' : 'DISABLED')
     index.close()
+  })
+
+  it('answers MALFORMED / BAD_CHECKSUM / NOT_FOUND exactly as the offline format check does, for any near-miss of a stored key', async () => {
+    const { collection } = await setup()
+    const { secret } = await t.client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'erp' })
+    const index = t.core.session().keyIndex
+    const edit = fc.tuple(fc.nat(60), fc.constantFrom(...'0aZ_-é9'.split('')), fc.constantFrom('set', 'insert', 'delete'))
+    fc.assert(
+      fc.property(fc.array(edit, { minLength: 1, maxLength: 3 }), (edits) => {
+        let key = secret
+        for (const [at, ch, op] of edits) {
+          const i = at % (key.length + 1)
+          key = op === 'set' ? key.slice(0, i) + ch + key.slice(i + 1) : op === 'insert' ? key.slice(0, i) + ch + key.slice(i) : key.slice(0, i) + key.slice(i + 1)
+        }
+        const format = verifyKeyFormat(key)
+        const expected = key === secret ? 'VALID' : format === 'VALID_FORMAT' ? 'NOT_FOUND' : format
+        expect(index.verify(key).code).toBe(expected)
+      }),
+      { numRuns: 3000 },
+    )
   })
 
   it('flushes usage on its own timer', async () => {
