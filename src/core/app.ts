@@ -6,10 +6,15 @@ import type { VaultStatus } from '../shared/model'
 import { appendAudit } from './audit/audit-log'
 import { createDispatcher, type CallContext, type Dispatch, type Handlers } from './dispatcher'
 import type { CoreDeps } from './handlers/deps'
+import { seedBuiltinApplications } from './applications/applications'
 import { auditHandlers } from './handlers/audit-handlers'
+import { catalogHandlers } from './handlers/catalog-handlers'
+import { clientHandlers } from './handlers/client-handlers'
+import { keyHandlers } from './handlers/key-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { vaultHandlers } from './handlers/vault-handlers'
+import { KeyIndex } from './keys/key-index'
 import { silentLogger, type Logger } from './logger'
 import { confPreferences, type PreferencesStore } from './preferences'
 import type { Session } from './session'
@@ -29,6 +34,8 @@ export interface KeywardOptions {
   nativeBinding?: string
   migrationsDir?: string
   clock?: () => Date
+  /** How often key usage (last used, count) is written from memory; default 5 s. */
+  usageFlushMs?: number
 }
 
 export interface Keyward {
@@ -37,6 +44,11 @@ export interface Keyward {
   /** Close the database and forget keys (OS suspend, screen lock, quit). */
   lock(reason?: LockReason): Promise<VaultStatus>
   close(): Promise<void>
+  /**
+   * The open session, for in-process tools only (CLI reports, benchmarks, tests); no
+   * transport reaches it. Throws VAULT_LOCKED while the vault is closed.
+   */
+  session(): Session
   readonly dataDir: string
 }
 
@@ -44,6 +56,8 @@ export interface Keyward {
 export function createKeyward(options: KeywardOptions): Keyward {
   const logger = options.logger ?? silentLogger
   const clock = options.clock ?? (() => new Date())
+  // the verify hot path reads the time on every call; Date.now avoids a Date per call
+  const nowMs = options.clock ? () => options.clock!().getTime() : Date.now
   const prefs = options.preferences ?? confPreferences(options.dataDir)
   const vault = new Vault({
     dataDir: options.dataDir,
@@ -76,7 +90,28 @@ export function createKeyward(options: KeywardOptions): Keyward {
       installationId = randomUUID()
       db.prepare(`INSERT INTO meta (key, value) VALUES ('installation_id', ?)`).run(installationId)
     }
-    return { db, sealKey: open.sealKey, hlc: createHlc(installationId.replace(/-/g, '').slice(0, 16)), installationId, now: clock, emit }
+    const s: Session = {
+      db,
+      sealKey: open.sealKey,
+      hlc: createHlc(installationId.replace(/-/g, '').slice(0, 16)),
+      installationId,
+      now: clock,
+      emit,
+      keyIndex: new KeyIndex(db, nowMs, { usageFlushMs: options.usageFlushMs }),
+    }
+    seedBuiltinApplications(s)
+    s.keyIndex.load()
+    return s
+  }
+
+  /** Pending key usage is written before the database closes. */
+  const endSession = () => {
+    try {
+      session?.keyIndex.close()
+    } catch (error) {
+      logger.warn({ error: error instanceof Error ? error.name : typeof error }, 'could not write key usage before closing')
+    }
+    session = undefined
   }
 
   const armIdleTimer = () => {
@@ -102,7 +137,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
         logger.warn({ error: error instanceof Error ? error.message : String(error) }, 'could not audit the lock')
       }
     }
-    session = undefined
+    endSession()
     vault.lock()
     return announce()
   }
@@ -131,6 +166,9 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...prefsHandlers(deps),
     ...topologyHandlers(deps),
     ...auditHandlers(deps),
+    ...clientHandlers(deps),
+    ...catalogHandlers(deps),
+    ...keyHandlers(deps),
   }
 
   const dispatch = createDispatcher(handlers, {
@@ -148,6 +186,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
       return () => emitter.off(event, listener as (p: unknown) => void)
     },
     lock,
+    session: () => deps.session(),
     async close() {
       await lock('quit')
       emitter.removeAllListeners()

@@ -1,4 +1,5 @@
 import type { EventName, EventPayload } from '../shared/contract'
+import type { KeyIndex } from './keys/key-index'
 import type { Db } from './store/database'
 import type { Hlc } from './store/hlc'
 
@@ -9,5 +10,10 @@ export interface Session {
   hlc: Hlc
   installationId: string
   now(): Date
+  /**
+   * In-memory verification index of API keys. Services that change keys or licences refresh
+   * it after their transaction commits, so it always mirrors the store.
+   */
+  keyIndex: KeyIndex
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void
 }

@@ -44,6 +44,31 @@ export const errorCodes = [
   'GATEWAY_TOKEN_NOT_FOUND',
   'NOT_READY',
   'SERVER_KEY_MISMATCH',
+  // clients and master licences (seed 000)
+  'CLIENT_NOT_FOUND',
+  'CLIENT_HAS_LICENCES',
+  'LICENCE_NOT_FOUND',
+  'LICENCE_LIMIT_REACHED',
+  'COLLECTION_ALREADY_LICENSED',
+  'LICENCE_HAS_KEYS',
+  'TIER_DOWNGRADE_ORPHANS',
+  'TIER_RELEASE_MISMATCH',
+  // application kinds and the permission catalog (seeds 000, 002, 003)
+  'APPLICATION_NOT_FOUND',
+  'APPLICATION_PREFIX_INVALID',
+  'APPLICATION_PREFIX_TAKEN',
+  'PERMISSION_UNKNOWN',
+  // API keys (seeds 000–003, DESIGN §1–2)
+  'KEY_NOT_FOUND',
+  'KEY_GROUP_NOT_FOUND',
+  'KEY_GROUP_MISMATCH',
+  'LICENCE_REQUIRED',
+  'KEY_ALREADY_EXISTS_FOR_APPLICATION',
+  'KEY_REVOKED',
+  'KEY_ROTATED',
+  'KEY_EXPIRY_INVALID',
+  'IP_RULE_INVALID',
+  'URL_INVALID',
 ] as const
 
 export type ErrorCode = (typeof errorCodes)[number]

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Session } from '../session'
+import { prepared } from '../store/statements'
 
 /**
  * The append-only audit log. hash = SHA-256(prev_hash ‖ canonical JSON of the entry), the
@@ -79,10 +80,9 @@ export function nextAuditEntry(last: ChainTail | undefined, input: AuditInput, a
  * change and its audit entry commit together or not at all.
  */
 export function appendAudit(s: Session, input: AuditInput): AuditEntry {
-  const last = s.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as ChainTail | undefined
+  const last = prepared(s.db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as ChainTail | undefined
   const e = nextAuditEntry(last, input, s.now())
-  s.db
-    .prepare('INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  prepared(s.db, 'INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(e.seq, e.at, e.actor, e.action, e.entity, e.entityId, canonicalJson(e.details), e.prevHash, e.hash)
   // Open audit views refresh themselves (a rolled-back change just causes one extra reload).
   s.emit('data.changed', { domain: 'audit' })

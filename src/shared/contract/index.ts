@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { VaultStatus } from '../model'
 import { auditMethods } from './audit'
+import { catalogMethods } from './catalog'
+import { clientMethods } from './clients'
+import { keyMethods } from './keys'
 import { topologyMethods } from './topology'
 import { vaultMethods } from './vault'
 
@@ -15,6 +18,9 @@ export const contract = {
   ...vaultMethods,
   ...topologyMethods,
   ...auditMethods,
+  ...clientMethods,
+  ...catalogMethods,
+  ...keyMethods,
 } as const
 
 export type Contract = typeof contract

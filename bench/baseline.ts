@@ -1,0 +1,33 @@
+import { hash } from 'node:crypto'
+import { generateKey } from '../src/core/keys/generate-key'
+import { measure, type Bench } from './harness'
+
+/** What one core of this machine does for a bare SHA-256 of a key-sized (48-byte) string. */
+export const SHA256_BASELINE = 'baseline.sha256'
+/** How many distinct inputs, and in which order: the same pattern keys.verify.inprocess uses. */
+export const DISTINCT_INPUTS = 100_000
+
+/** Fisher–Yates: the order in which both entries walk their inputs. */
+export function shuffledOrder(n: number): Int32Array {
+  const order = new Int32Array(n)
+  for (let i = 0; i < n; i++) order[i] = i
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    const t = order[i]!
+    order[i] = order[j]!
+    order[j] = t
+  }
+  return order
+}
+
+export const baselineBench: Bench = {
+  run() {
+    // 100 000 distinct 48-byte keys in random order, like the verification entry, so the
+    // ratio compares verification with hashing under the same memory access pattern
+    const inputs = Array.from({ length: DISTINCT_INPUTS }, () => generateKey('base_live'))
+    if (inputs[0]!.length !== 48) throw new Error('baseline input must be 48 bytes')
+    const order = shuffledOrder(DISTINCT_INPUTS)
+    const result = measure(SHA256_BASELINE, 1_000_000, (i) => hash('sha256', inputs[order[i % DISTINCT_INPUTS]!]!, 'buffer'))
+    return [{ ...result, bytes: 48, inputs: DISTINCT_INPUTS, order: 'random' }]
+  },
+}
