@@ -9,7 +9,8 @@ export function cleanUsername(raw: string): string {
   if (!USERNAME_PATTERN.test(name)) {
     throw new KeywardError(
       'USERNAME_INVALID',
-      `The username "${name.slice(0, 64)}" is not valid: use 3–64 characters, letters, digits and . _ @ -, starting with a letter or digit.`,
+      // the refused text is not repeated: a password pasted into the wrong field must not end up in an error
+      `That username is not valid (${name.length} characters): use 3–64 characters, letters, digits and . _ @ -, starting with a letter or digit.`,
     )
   }
   return name
