@@ -93,7 +93,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
       installationId,
       now: clock,
       emit,
-      keyIndex: new KeyIndex(db, () => clock().getTime(), options.usageFlushMs),
+      keyIndex: new KeyIndex(db, () => clock().getTime(), { usageFlushMs: options.usageFlushMs }),
     }
     seedBuiltinApplications(s)
     s.keyIndex.load()

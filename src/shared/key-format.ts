@@ -121,3 +121,13 @@ export function keyHint(key: string): string {
   if (!parts) throw new RangeError('not a key')
   return `${parts.prefix}_${parts.random.slice(0, 4)}…${parts.random.slice(-4)}`
 }
+
+const KEY_LIKE = /[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/g
+
+/**
+ * For echoing user input in messages: anything shaped like a key (a secret pasted into the
+ * wrong field) is replaced, so errors and logs never repeat one.
+ */
+export function redactKeys(text: string, max = 100): string {
+  return text.replace(KEY_LIKE, '[api key]').slice(0, max)
+}

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid'
 import type { Application } from '../../shared/contract/catalog'
 import { KeywardError } from '../../shared/errors'
-import { APP_PREFIX_PATTERN } from '../../shared/key-format'
+import { APP_PREFIX_PATTERN, redactKeys } from '../../shared/key-format'
 import { appendAudit } from '../audit/audit-log'
 import { BUILTIN_APPLICATIONS, CATALOG } from '../catalog/catalog-data'
 import { normalizePermissions } from '../catalog/catalog'
@@ -9,6 +9,7 @@ import type { Session } from '../session'
 import { formatStamp } from '../store/hlc'
 import { cleanName } from '../store/names'
 import { insertStamps } from '../store/rows'
+import { prepared } from '../store/statements'
 
 export interface ApplicationRow {
   id: string
@@ -35,7 +36,7 @@ const toApplication = (r: ApplicationRow): Application => ({
  * edits; the zero HLC stamp means any real edit (here or synced) wins over the seed.
  */
 export function seedBuiltinApplications(s: Session): void {
-  const insert = s.db.prepare(
+  const insert = prepared(s.db, 
     `INSERT OR IGNORE INTO applications (id, name, prefix, default_permissions, builtin, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)`,
   )
   s.db.transaction(() => {
@@ -46,22 +47,22 @@ export function seedBuiltinApplications(s: Session): void {
 }
 
 export function requireApplication(s: Session, id: string): ApplicationRow {
-  const row = s.db.prepare('SELECT * FROM applications WHERE id = ? AND deleted_at IS NULL').get(id) as ApplicationRow | undefined
-  if (!row) throw new KeywardError('APPLICATION_NOT_FOUND', `There is no application kind "${id.slice(0, 64)}".`)
+  const row = prepared(s.db, 'SELECT * FROM applications WHERE id = ? AND deleted_at IS NULL').get(id) as ApplicationRow | undefined
+  if (!row) throw new KeywardError('APPLICATION_NOT_FOUND', `There is no application kind "${redactKeys(id, 64)}".`)
   return row
 }
 
 function cleanPrefix(s: Session, raw: string, exceptId?: string): string {
   if (!APP_PREFIX_PATTERN.test(raw)) {
-    throw new KeywardError('APPLICATION_PREFIX_INVALID', `The key prefix "${raw.slice(0, 64)}" must be 2 to 8 lower-case letters a–z (like "wf", "mob", "erp").`)
+    throw new KeywardError('APPLICATION_PREFIX_INVALID', `The key prefix "${redactKeys(raw, 64)}" must be 2 to 8 lower-case letters a–z (like "wf", "mob", "erp").`)
   }
-  const clash = s.db.prepare('SELECT name FROM applications WHERE prefix = ? AND deleted_at IS NULL AND id IS NOT ?').get(raw, exceptId ?? null) as { name: string } | undefined
+  const clash = prepared(s.db, 'SELECT name FROM applications WHERE prefix = ? AND deleted_at IS NULL AND id IS NOT ?').get(raw, exceptId ?? null) as { name: string } | undefined
   if (clash) throw new KeywardError('APPLICATION_PREFIX_TAKEN', `The key prefix "${raw}" already belongs to "${clash.name}".`)
   return raw
 }
 
 function assertNameFree(s: Session, name: string, exceptId?: string): void {
-  if (s.db.prepare('SELECT id FROM applications WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(name, exceptId ?? null)) {
+  if (prepared(s.db, 'SELECT id FROM applications WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(name, exceptId ?? null)) {
     throw new KeywardError('NAME_TAKEN', `An application kind named "${name}" already exists.`)
   }
 }
@@ -70,7 +71,7 @@ const get = (s: Session, id: string) => toApplication(requireApplication(s, id))
 
 export const applications = {
   list: (s: Session): Application[] =>
-    (s.db.prepare('SELECT * FROM applications WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE').all() as ApplicationRow[]).map(toApplication),
+    (prepared(s.db, 'SELECT * FROM applications WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE').all() as ApplicationRow[]).map(toApplication),
 
   get,
 
@@ -82,8 +83,7 @@ export const applications = {
       const prefix = cleanPrefix(s, input.prefix)
       const id = uuidv7()
       const { createdAt, updatedAt } = insertStamps(s)
-      s.db
-        .prepare('INSERT INTO applications (id, name, prefix, default_permissions, builtin, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)')
+      prepared(s.db, 'INSERT INTO applications (id, name, prefix, default_permissions, builtin, created_at, updated_at) VALUES (?, ?, ?, ?, 0, ?, ?)')
         .run(id, name, prefix, JSON.stringify(permissions), createdAt, updatedAt)
       appendAudit(s, { actor, action: 'applications.create', entity: 'application', entityId: id, details: { name, prefix, permissions: permissions.length } })
       return get(s, id)
@@ -100,7 +100,7 @@ export const applications = {
       const next = { name: name ?? row.name, prefix, default_permissions: permissions ? JSON.stringify(permissions) : row.default_permissions }
       const fields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== row[k])
       if (fields.length === 0) return toApplication(row)
-      s.db.prepare('UPDATE applications SET name = ?, prefix = ?, default_permissions = ?, updated_at = ? WHERE id = ?').run(next.name, next.prefix, next.default_permissions, s.hlc.now(), row.id)
+      prepared(s.db, 'UPDATE applications SET name = ?, prefix = ?, default_permissions = ?, updated_at = ? WHERE id = ?').run(next.name, next.prefix, next.default_permissions, s.hlc.now(), row.id)
       appendAudit(s, {
         actor,
         action: 'applications.update',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Session } from '../session'
+import { prepared } from '../store/statements'
 
 /**
  * The append-only audit log. hash = SHA-256(prev_hash ‖ canonical JSON of the entry), the
@@ -60,7 +61,7 @@ export function entryHash(prevHash: string, entry: Omit<AuditEntry, 'prevHash' |
  * change and its audit entry commit together or not at all.
  */
 export function appendAudit(s: Session, input: AuditInput): AuditEntry {
-  const last = s.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
+  const last = prepared(s.db, 'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined
   const entry = {
     seq: (last?.seq ?? 0) + 1,
     at: s.now().toISOString(),
@@ -72,8 +73,7 @@ export function appendAudit(s: Session, input: AuditInput): AuditEntry {
   }
   const prevHash = last?.hash ?? GENESIS
   const hash = entryHash(prevHash, entry)
-  s.db
-    .prepare('INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+  prepared(s.db, 'INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
     .run(entry.seq, entry.at, entry.actor, entry.action, entry.entity, entry.entityId, canonicalJson(entry.details), prevHash, hash)
   return { ...entry, prevHash, hash }
 }

@@ -8,6 +8,7 @@ import { releaseLicence, requireLicence } from '../licences/licences'
 import type { Session } from '../session'
 import { cleanName } from '../store/names'
 import { insertStamps, requireLiveRow, tombstone } from '../store/rows'
+import { prepared } from '../store/statements'
 
 export interface ClientRow {
   id: string
@@ -36,7 +37,7 @@ function toClient(s: Session, r: ClientRow): Client {
 }
 
 function assertNameFree(s: Session, name: string, exceptId?: string): void {
-  const clash = s.db.prepare('SELECT id FROM clients WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(name, exceptId ?? null)
+  const clash = prepared(s.db, 'SELECT id FROM clients WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(name, exceptId ?? null)
   if (clash) throw new KeywardError('NAME_TAKEN', `A client named "${name}" already exists.`)
 }
 
@@ -49,7 +50,7 @@ export interface TierChangeResult {
 }
 
 export const clients = {
-  list: (s: Session): Client[] => (s.db.prepare('SELECT * FROM clients WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE, id').all() as ClientRow[]).map((r) => toClient(s, r)),
+  list: (s: Session): Client[] => (prepared(s.db, 'SELECT * FROM clients WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE, id').all() as ClientRow[]).map((r) => toClient(s, r)),
 
   get,
 
@@ -59,7 +60,7 @@ export const clients = {
       assertNameFree(s, name)
       const id = uuidv7()
       const { createdAt, updatedAt } = insertStamps(s)
-      s.db.prepare('INSERT INTO clients (id, name, tier, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, name, input.tier, input.notes, createdAt, updatedAt)
+      prepared(s.db, 'INSERT INTO clients (id, name, tier, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)').run(id, name, input.tier, input.notes, createdAt, updatedAt)
       appendAudit(s, { actor, action: 'clients.create', entity: 'client', entityId: id, details: { name, tier: input.tier } })
       return get(s, id)
     })()
@@ -73,7 +74,7 @@ export const clients = {
       const next = { name: name ?? row.name, notes: input.notes ?? row.notes }
       const changed = Object.keys(next).filter((k) => next[k as keyof typeof next] !== row[k as keyof typeof next])
       if (changed.length === 0) return get(s, row.id)
-      s.db.prepare('UPDATE clients SET name = ?, notes = ?, updated_at = ? WHERE id = ?').run(next.name, next.notes, s.hlc.now(), row.id)
+      prepared(s.db, 'UPDATE clients SET name = ?, notes = ?, updated_at = ? WHERE id = ?').run(next.name, next.notes, s.hlc.now(), row.id)
       appendAudit(s, { actor, action: 'clients.update', entity: 'client', entityId: row.id, details: { fields: changed, ...(name !== undefined && name !== row.name ? { from: row.name, to: name } : {}) } })
       return get(s, row.id)
     })()
@@ -107,7 +108,7 @@ export const clients = {
       const reason = `tier changed from ${TIER_LABELS[row.tier]} to ${TIER_LABELS[input.tier]}`
       const released = plan.releases.map((r) => releaseLicence(s, actor, requireLicence(s, r.licenceId), `master licence released: ${reason}`))
       if (row.tier !== input.tier) {
-        s.db.prepare('UPDATE clients SET tier = ?, updated_at = ? WHERE id = ?').run(input.tier, s.hlc.now(), row.id)
+        prepared(s.db, 'UPDATE clients SET tier = ?, updated_at = ? WHERE id = ?').run(input.tier, s.hlc.now(), row.id)
       }
       const result = {
         releasedLicenceIds: released.map((r) => r.licenceId),

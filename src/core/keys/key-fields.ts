@@ -1,12 +1,13 @@
 import { KeywardError } from '../../shared/errors'
 import { normalizeIpRules } from '../../shared/ip-rules'
+import { redactKeys } from '../../shared/key-format'
 
 /** Checks of the admin-given fields of a key, shared by keys.create and keys.update. */
 
 export function cleanAllowedIps(entries: readonly string[]): string[] {
   const result = normalizeIpRules(entries)
   if (!result.ok) {
-    throw new KeywardError('IP_RULE_INVALID', result.entry === '' ? `Allowed IPs: ${result.reason}.` : `Allowed IP entry ${result.index + 1} ("${result.entry}") is not valid: ${result.reason}.`)
+    throw new KeywardError('IP_RULE_INVALID', result.entry === '' ? `Allowed IPs: ${result.reason}.` : `Allowed IP entry ${result.index + 1} ("${redactKeys(result.entry)}") is not valid: ${result.reason}.`)
   }
   return result.rules
 }
@@ -18,7 +19,7 @@ export function cleanPublicUrl(raw: string): string {
   try {
     url = new URL(text)
   } catch {
-    throw new KeywardError('URL_INVALID', `The public URL "${text.slice(0, 100)}" is not an absolute URL (like https://portal.example.com).`)
+    throw new KeywardError('URL_INVALID', `The public URL "${redactKeys(text)}" is not an absolute URL (like https://portal.example.com).`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new KeywardError('URL_INVALID', `The public URL must start with http:// or https://, not ${url.protocol}//.`)

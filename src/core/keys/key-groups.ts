@@ -6,6 +6,7 @@ import type { Session } from '../session'
 import { cleanName } from '../store/names'
 import { insertStamps, requireLiveRow, tombstone } from '../store/rows'
 import { collections } from '../topology/topology'
+import { prepared } from '../store/statements'
 
 /** Groups organise the keys of one collection (seed 002); they carry no permissions. */
 interface GroupRow {
@@ -41,13 +42,13 @@ export function requireGroupOf(s: Session, groupId: string, collectionId: string
 }
 
 function assertNameFree(s: Session, collectionId: string, name: string, exceptId?: string): void {
-  if (s.db.prepare('SELECT id FROM key_groups WHERE collection_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(collectionId, name, exceptId ?? null)) {
+  if (prepared(s.db, 'SELECT id FROM key_groups WHERE collection_id = ? AND name = ? COLLATE NOCASE AND deleted_at IS NULL AND id IS NOT ?').get(collectionId, name, exceptId ?? null)) {
     throw new KeywardError('NAME_TAKEN', `A key group named "${name}" already exists in this collection.`)
   }
 }
 
 const read = (s: Session, id: string): KeyGroup => {
-  const row = s.db.prepare(`SELECT *, ${KEY_COUNT} AS key_count FROM key_groups WHERE id = ? AND deleted_at IS NULL`).get(id) as (GroupRow & { key_count: number }) | undefined
+  const row = prepared(s.db, `SELECT *, ${KEY_COUNT} AS key_count FROM key_groups WHERE id = ? AND deleted_at IS NULL`).get(id) as (GroupRow & { key_count: number }) | undefined
   if (!row) throw new KeywardError('KEY_GROUP_NOT_FOUND', `No key group with id ${id} exists (it may have been deleted).`)
   return toGroup(row)
 }
@@ -56,7 +57,7 @@ export const keyGroups = {
   list(s: Session, collectionId: string): KeyGroup[] {
     collections.get(s, collectionId)
     return (
-      s.db.prepare(`SELECT *, ${KEY_COUNT} AS key_count FROM key_groups WHERE collection_id = ? AND deleted_at IS NULL ORDER BY name COLLATE NOCASE, id`).all(collectionId) as (GroupRow & {
+      prepared(s.db, `SELECT *, ${KEY_COUNT} AS key_count FROM key_groups WHERE collection_id = ? AND deleted_at IS NULL ORDER BY name COLLATE NOCASE, id`).all(collectionId) as (GroupRow & {
         key_count: number
       })[]
     ).map(toGroup)
@@ -69,7 +70,7 @@ export const keyGroups = {
       assertNameFree(s, collectionId, name)
       const id = uuidv7()
       const { createdAt, updatedAt } = insertStamps(s)
-      s.db.prepare('INSERT INTO key_groups (id, collection_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, collectionId, name, createdAt, updatedAt)
+      prepared(s.db, 'INSERT INTO key_groups (id, collection_id, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(id, collectionId, name, createdAt, updatedAt)
       appendAudit(s, { actor, action: 'keyGroups.create', entity: 'key_group', entityId: id, details: { collectionId, name } })
       return read(s, id)
     })()
@@ -81,7 +82,7 @@ export const keyGroups = {
       const row = requireGroup(s, id)
       assertNameFree(s, row.collection_id, name, id)
       if (row.name !== name) {
-        s.db.prepare('UPDATE key_groups SET name = ?, updated_at = ? WHERE id = ?').run(name, s.hlc.now(), id)
+        prepared(s.db, 'UPDATE key_groups SET name = ?, updated_at = ? WHERE id = ?').run(name, s.hlc.now(), id)
         appendAudit(s, { actor, action: 'keyGroups.rename', entity: 'key_group', entityId: id, details: { from: row.name, to: name } })
       }
       return read(s, id)
@@ -92,8 +93,8 @@ export const keyGroups = {
   remove(s: Session, actor: string, id: string): { done: true; ungroupedKeyIds: string[] } {
     return s.db.transaction(() => {
       const row = requireGroup(s, id)
-      const keyIds = (s.db.prepare('SELECT id FROM api_keys WHERE group_id = ? AND deleted_at IS NULL').all(id) as { id: string }[]).map((k) => k.id)
-      const ungroup = s.db.prepare('UPDATE api_keys SET group_id = NULL, updated_at = ? WHERE id = ?')
+      const keyIds = (prepared(s.db, 'SELECT id FROM api_keys WHERE group_id = ? AND deleted_at IS NULL').all(id) as { id: string }[]).map((k) => k.id)
+      const ungroup = prepared(s.db, 'UPDATE api_keys SET group_id = NULL, updated_at = ? WHERE id = ?')
       for (const keyId of keyIds) ungroup.run(s.hlc.now(), keyId)
       tombstone(s, 'key_groups', id)
       appendAudit(s, { actor, action: 'keyGroups.delete', entity: 'key_group', entityId: id, details: { name: row.name, ungroupedKeyIds: keyIds } })

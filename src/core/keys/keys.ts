@@ -17,6 +17,7 @@ import { generateKey, keyDigest } from './generate-key'
 import { cleanAllowedIps, cleanExpiry, cleanPublicUrl } from './key-fields'
 import { requireGroupOf } from './key-groups'
 import { effectiveStatus, toApiKey, type KeyRow } from './key-view'
+import { prepared } from '../store/statements'
 
 const HOUR_MS = 3_600_000
 
@@ -78,8 +79,7 @@ function requireUsableLicence(s: Session, collectionId: string): LicenceRow {
  * api_keys_one_active_per_application enforces it in the store; this check says so clearly.
  */
 function assertSlotFree(s: Session, licenceId: string, applicationId: string, exceptId: string | null): void {
-  const holder = s.db
-    .prepare(
+  const holder = prepared(s.db, 
       `SELECT id, name, hint FROM api_keys WHERE licence_id = ? AND application_id = ? AND status = 'active'
        AND deleted_at IS NULL AND grace_until IS NULL AND id IS NOT ?`,
     )
@@ -132,8 +132,7 @@ function insertKey(s: Session, appPrefix: string, k: NewKeyRow): { secret: strin
   const secret = generateKey(prefix)
   const digest = keyDigest(secret)
   const createdAt = s.now().toISOString()
-  s.db
-    .prepare(
+  prepared(s.db, 
       `INSERT INTO api_keys (id, collection_id, licence_id, application_id, group_id, name, description, audience, environment, status,
          prefix, hint, digest, secret, allowed_ips, public_url, permissions, expires_at, rotation_days, rate_limit_per_minute,
          predecessor_id, created_at, updated_at)
@@ -164,8 +163,7 @@ export const keys = {
   get: read,
 
   list(s: Session, filter: { collectionId?: string; licenceId?: string; groupId?: string; applicationKind?: string; status?: ApiKey['status'] }): ApiKey[] {
-    const rows = s.db
-      .prepare(
+    const rows = prepared(s.db, 
         `SELECT * FROM api_keys WHERE deleted_at IS NULL
          AND (@collectionId IS NULL OR collection_id = @collectionId)
          AND (@licenceId IS NULL OR licence_id = @licenceId)
@@ -263,7 +261,7 @@ export const keys = {
       const changed = (Object.keys(next) as (keyof KeyRow)[]).filter((c) => next[c] !== undefined && next[c] !== row[c])
       if (changed.length === 0) return
       const sets = changed.map((c) => `${c} = @${c}`).join(', ')
-      s.db.prepare(`UPDATE api_keys SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({ ...Object.fromEntries(changed.map((c) => [c, next[c]])), id: row.id, updatedAt: s.hlc.now() })
+      prepared(s.db, `UPDATE api_keys SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({ ...Object.fromEntries(changed.map((c) => [c, next[c]])), id: row.id, updatedAt: s.hlc.now() })
       // field names only: values such as IP lists and URLs are not secrets, but the audit
       // trail records what changed and who did it, and the row itself holds the values
       appendAudit(s, { actor, action: 'keys.update', entity: 'api_key', entityId: row.id, details: { fields: changed } })
@@ -284,11 +282,11 @@ export const keys = {
         // a key whose licence was released may follow the licence now bound to its collection
         const licence = requireUsableLicence(s, row.collection_id)
         assertSlotFree(s, licence.id, row.application_id, row.id)
-        s.db.prepare(`UPDATE api_keys SET status = 'active', status_reason = NULL, licence_id = ?, updated_at = ? WHERE id = ?`).run(licence.id, s.hlc.now(), id)
+        prepared(s.db, `UPDATE api_keys SET status = 'active', status_reason = NULL, licence_id = ?, updated_at = ? WHERE id = ?`).run(licence.id, s.hlc.now(), id)
         appendAudit(s, { actor, action: 'keys.activate', entity: 'api_key', entityId: id, details: { licenceId: licence.id, ...(licence.id !== row.licence_id ? { previousLicenceId: row.licence_id } : {}) } })
       } else {
         const why = reason?.trim() || `deactivated by ${actor}`
-        s.db.prepare(`UPDATE api_keys SET status = 'inactive', status_reason = ?, updated_at = ? WHERE id = ?`).run(why, s.hlc.now(), id)
+        prepared(s.db, `UPDATE api_keys SET status = 'inactive', status_reason = ?, updated_at = ? WHERE id = ?`).run(why, s.hlc.now(), id)
         appendAudit(s, { actor, action: 'keys.deactivate', entity: 'api_key', entityId: id, details: { reason: why } })
       }
     })()
@@ -317,7 +315,7 @@ export const keys = {
       const graceUntil = new Date(now.getTime() + Math.round(graceHours * HOUR_MS)).toISOString()
       const successorId = uuidv7()
       // the predecessor leaves the slot before the successor is written (partial unique index)
-      s.db.prepare('UPDATE api_keys SET grace_until = ?, rotated_at = ?, updated_at = ? WHERE id = ?').run(graceUntil, now.toISOString(), s.hlc.now(), id)
+      prepared(s.db, 'UPDATE api_keys SET grace_until = ?, rotated_at = ?, updated_at = ? WHERE id = ?').run(graceUntil, now.toISOString(), s.hlc.now(), id)
       const { secret, digest } = insertKey(s, app.prefix, {
         id: successorId,
         collectionId: row.collection_id,
@@ -337,7 +335,7 @@ export const keys = {
         rateLimitPerMinute: row.rate_limit_per_minute,
         predecessorId: id,
       })
-      s.db.prepare('UPDATE api_keys SET successor_id = ? WHERE id = ?').run(successorId, id)
+      prepared(s.db, 'UPDATE api_keys SET successor_id = ? WHERE id = ?').run(successorId, id)
       appendAudit(s, {
         actor,
         action: 'keys.rotate',
@@ -357,7 +355,7 @@ export const keys = {
       const row = requireKey(s, id)
       if (row.status === 'revoked') return
       const why = reason?.trim() || `revoked by ${actor}`
-      s.db.prepare(`UPDATE api_keys SET status = 'revoked', status_reason = ?, revoked_at = ?, updated_at = ? WHERE id = ?`).run(why, s.now().toISOString(), s.hlc.now(), id)
+      prepared(s.db, `UPDATE api_keys SET status = 'revoked', status_reason = ?, revoked_at = ?, updated_at = ? WHERE id = ?`).run(why, s.now().toISOString(), s.hlc.now(), id)
       appendAudit(s, { actor, action: 'keys.revoke', entity: 'api_key', entityId: id, details: { reason: why, previousStatus: effectiveStatus(row, s.now()) } })
     })()
     committed(s, [id])

@@ -2,6 +2,7 @@ import type { TierChangePreview } from '../../shared/contract/clients'
 import { KeywardError } from '../../shared/errors'
 import { licenceLimit, TIER_LABELS, type Tier } from '../../shared/licensing'
 import type { Session } from '../session'
+import { prepared } from '../store/statements'
 
 /**
  * The master-licence rules of seed 000, in one place: licences.create, licences.rebind and
@@ -20,7 +21,7 @@ export interface ClientFacts {
 }
 
 export function liveLicenceCount(s: Session, clientId: string): number {
-  return (s.db.prepare('SELECT count(*) AS n FROM licences WHERE client_id = ? AND deleted_at IS NULL').get(clientId) as { n: number }).n
+  return (prepared(s.db, 'SELECT count(*) AS n FROM licences WHERE client_id = ? AND deleted_at IS NULL').get(clientId) as { n: number }).n
 }
 
 /** How many licences a client with `count` live licences must give up to fit `tier`. */
@@ -38,8 +39,7 @@ export function assertRoomForLicence(s: Session, client: ClientFacts): void {
 }
 
 export function assertCollectionFree(s: Session, collectionId: string, exceptLicenceId?: string): void {
-  const holder = s.db
-    .prepare(
+  const holder = prepared(s.db, 
       `SELECT l.id, c.name AS client_name, k.name AS collection_name FROM licences l
        JOIN clients c ON c.id = l.client_id JOIN collections k ON k.id = l.collection_id
        WHERE l.collection_id = ? AND l.deleted_at IS NULL AND l.id IS NOT ?`,
@@ -60,8 +60,7 @@ interface LiveLicence {
 }
 
 function liveLicences(s: Session, clientId: string): LiveLicence[] {
-  return s.db
-    .prepare(
+  return prepared(s.db, 
       `SELECT l.id, l.collection_id, c.name AS collection_name, l.status, l.created_at,
          (SELECT count(*) FROM api_keys k WHERE k.licence_id = l.id AND k.deleted_at IS NULL AND k.status <> 'revoked') AS key_count
        FROM licences l JOIN collections c ON c.id = l.collection_id
@@ -72,8 +71,7 @@ function liveLicences(s: Session, clientId: string): LiveLicence[] {
 
 function orphanedKeys(s: Session, licenceId: string) {
   return (
-    s.db
-      .prepare(`SELECT id, name, application_id, status FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked' ORDER BY name COLLATE NOCASE, id`)
+    prepared(s.db, `SELECT id, name, application_id, status FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked' ORDER BY name COLLATE NOCASE, id`)
       .all(licenceId) as { id: string; name: string; application_id: string; status: string }[]
   ).map((k) => ({ id: k.id, name: k.name, applicationKind: k.application_id, status: k.status }))
 }

@@ -7,6 +7,7 @@ import type { Session } from '../session'
 import { insertStamps, requireLiveRow, tombstone } from '../store/rows'
 import { collections } from '../topology/topology'
 import { assertCollectionFree, assertRoomForLicence } from './licence-rules'
+import { prepared } from '../store/statements'
 
 export interface LicenceRow {
   id: string
@@ -36,11 +37,11 @@ export function requireLicence(s: Session, id: string): LicenceRow {
 
 /** The live licence bound to a collection, if any. */
 export function licenceOfCollection(s: Session, collectionId: string): LicenceRow | undefined {
-  return s.db.prepare('SELECT * FROM licences WHERE collection_id = ? AND deleted_at IS NULL').get(collectionId) as LicenceRow | undefined
+  return prepared(s.db, 'SELECT * FROM licences WHERE collection_id = ? AND deleted_at IS NULL').get(collectionId) as LicenceRow | undefined
 }
 
 function read(s: Session, id: string): Licence {
-  const row = s.db.prepare(`SELECT *, ${KEY_COUNT} AS key_count FROM licences WHERE id = ? AND deleted_at IS NULL`).get(id) as (LicenceRow & { key_count: number }) | undefined
+  const row = prepared(s.db, `SELECT *, ${KEY_COUNT} AS key_count FROM licences WHERE id = ? AND deleted_at IS NULL`).get(id) as (LicenceRow & { key_count: number }) | undefined
   if (!row) throw new KeywardError('LICENCE_NOT_FOUND', `No master licence with id ${id} exists (it may have been released).`)
   return toLicence(row)
 }
@@ -55,8 +56,8 @@ export interface ReleaseResult {
  * verifying on a collection the client no longer licenses. Runs inside the caller's transaction.
  */
 export function releaseLicence(s: Session, actor: string, licence: LicenceRow, reason: string): ReleaseResult {
-  const keyIds = (s.db.prepare(`SELECT id FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status = 'active'`).all(licence.id) as { id: string }[]).map((k) => k.id)
-  const deactivate = s.db.prepare(`UPDATE api_keys SET status = 'inactive', status_reason = ?, updated_at = ? WHERE id = ?`)
+  const keyIds = (prepared(s.db, `SELECT id FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status = 'active'`).all(licence.id) as { id: string }[]).map((k) => k.id)
+  const deactivate = prepared(s.db, `UPDATE api_keys SET status = 'inactive', status_reason = ?, updated_at = ? WHERE id = ?`)
   for (const id of keyIds) deactivate.run(reason, s.hlc.now(), id)
   tombstone(s, 'licences', licence.id, { released_reason: reason })
   appendAudit(s, {
@@ -73,8 +74,7 @@ export const licences = {
   list(s: Session, scope: { clientId?: string; collectionId?: string }): Licence[] {
     if (scope.clientId) requireClient(s, scope.clientId)
     if (scope.collectionId) collections.get(s, scope.collectionId)
-    const rows = s.db
-      .prepare(
+    const rows = prepared(s.db, 
         `SELECT *, ${KEY_COUNT} AS key_count FROM licences WHERE deleted_at IS NULL
          AND (@clientId IS NULL OR client_id = @clientId) AND (@collectionId IS NULL OR collection_id = @collectionId)
          ORDER BY created_at, id`,
@@ -93,8 +93,7 @@ export const licences = {
       assertRoomForLicence(s, client)
       const id = uuidv7()
       const { createdAt, updatedAt } = insertStamps(s)
-      s.db
-        .prepare(`INSERT INTO licences (id, client_id, collection_id, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)`)
+      prepared(s.db, `INSERT INTO licences (id, client_id, collection_id, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)`)
         .run(id, clientId, collectionId, createdAt, updatedAt)
       appendAudit(s, { actor, action: 'licences.create', entity: 'licence', entityId: id, details: { clientId, collectionId, tier: client.tier } })
       return read(s, id)
@@ -107,7 +106,7 @@ export const licences = {
     const result = s.db.transaction(() => {
       const row = requireLicence(s, id)
       if (row.status !== status) {
-        s.db.prepare('UPDATE licences SET status = ?, updated_at = ? WHERE id = ?').run(status, s.hlc.now(), id)
+        prepared(s.db, 'UPDATE licences SET status = ?, updated_at = ? WHERE id = ?').run(status, s.hlc.now(), id)
         appendAudit(s, { actor, action: 'licences.setStatus', entity: 'licence', entityId: id, details: { from: row.status, to: status } })
       }
       return read(s, id)
@@ -126,11 +125,11 @@ export const licences = {
       collections.get(s, collectionId)
       if (row.collection_id === collectionId) return read(s, id)
       assertCollectionFree(s, collectionId, id)
-      const { n } = s.db.prepare(`SELECT count(*) AS n FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked'`).get(id) as { n: number }
+      const { n } = prepared(s.db, `SELECT count(*) AS n FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked'`).get(id) as { n: number }
       if (n > 0) {
         throw new KeywardError('LICENCE_HAS_KEYS', `Master licence ${id} still carries ${n} API key${n === 1 ? '' : 's'} for its current collection; revoke or delete ${n === 1 ? 'it' : 'them'} before binding the licence elsewhere.`)
       }
-      s.db.prepare('UPDATE licences SET collection_id = ?, updated_at = ? WHERE id = ?').run(collectionId, s.hlc.now(), id)
+      prepared(s.db, 'UPDATE licences SET collection_id = ?, updated_at = ? WHERE id = ?').run(collectionId, s.hlc.now(), id)
       appendAudit(s, { actor, action: 'licences.rebind', entity: 'licence', entityId: id, details: { from: row.collection_id, to: collectionId } })
       return read(s, id)
     })()

@@ -4,6 +4,7 @@ import type { Collection, Region, Server } from '../../shared/model'
 import type { Session } from '../session'
 import { cleanName } from '../store/names'
 import { appendAudit } from '../audit/audit-log'
+import { prepared } from '../store/statements'
 
 /**
  * Regions → servers → collections share one shape: a named row under a parent, unique name
@@ -41,15 +42,14 @@ interface Row {
 }
 
 function requireLive(s: Session, level: Level, id: string): Row {
-  const row = s.db.prepare(`SELECT * FROM ${level.table} WHERE id = ? AND deleted_at IS NULL`).get(id) as Row | undefined
+  const row = prepared(s.db, `SELECT * FROM ${level.table} WHERE id = ? AND deleted_at IS NULL`).get(id) as Row | undefined
   if (!row) throw new KeywardError(level.notFound, `No ${level.label} with id ${id} exists (it may have been deleted).`)
   return row
 }
 
 function assertNameFree(s: Session, level: Level, name: string, parentId: string | undefined, exceptId?: string): void {
   const scope = level.parentColumn ? `AND ${level.parentColumn} = @parentId` : ''
-  const clash = s.db
-    .prepare(`SELECT id FROM ${level.table} WHERE name = @name COLLATE NOCASE AND deleted_at IS NULL ${scope} AND id IS NOT @exceptId`)
+  const clash = prepared(s.db, `SELECT id FROM ${level.table} WHERE name = @name COLLATE NOCASE AND deleted_at IS NULL ${scope} AND id IS NOT @exceptId`)
     .get({ name, parentId, exceptId: exceptId ?? null })
   if (clash) {
     const where = level.parent ? ` in this ${level.parent.label}` : ''
@@ -67,7 +67,7 @@ function create(s: Session, actor: string, level: Level, rawName: string, parent
     const createdAt = s.now().toISOString()
     const columns = ['id', 'name', 'created_at', 'updated_at', ...(level.parentColumn ? [level.parentColumn] : [])]
     const values = [id, name, createdAt, stamp, ...(level.parentColumn ? [parentId] : [])]
-    s.db.prepare(`INSERT INTO ${level.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values)
+    prepared(s.db, `INSERT INTO ${level.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values)
     appendAudit(s, { actor, action: `${level.table}.create`, entity: level.label, entityId: id, details: { name, ...(parentId ? { parentId } : {}) } })
     return requireLive(s, level, id)
   })()
@@ -78,7 +78,7 @@ function rename(s: Session, actor: string, level: Level, id: string, rawName: st
   return s.db.transaction(() => {
     const row = requireLive(s, level, id)
     assertNameFree(s, level, name, level.parentColumn ? row[level.parentColumn] : undefined, id)
-    s.db.prepare(`UPDATE ${level.table} SET name = ?, updated_at = ? WHERE id = ?`).run(name, s.hlc.now(), id)
+    prepared(s.db, `UPDATE ${level.table} SET name = ?, updated_at = ? WHERE id = ?`).run(name, s.hlc.now(), id)
     appendAudit(s, { actor, action: `${level.table}.rename`, entity: level.label, entityId: id, details: { from: row.name, to: name } })
     return requireLive(s, level, id)
   })()
@@ -88,13 +88,13 @@ function remove(s: Session, actor: string, level: Level, id: string): { done: tr
   s.db.transaction(() => {
     const row = requireLive(s, level, id)
     if (level.childTable && level.childColumn) {
-      const { n } = s.db.prepare(`SELECT count(*) AS n FROM ${level.childTable} WHERE ${level.childColumn} = ? AND deleted_at IS NULL`).get(id) as { n: number }
+      const { n } = prepared(s.db, `SELECT count(*) AS n FROM ${level.childTable} WHERE ${level.childColumn} = ? AND deleted_at IS NULL`).get(id) as { n: number }
       if (n > 0) {
         throw new KeywardError('NOT_EMPTY', `The ${level.label} "${row.name}" still has ${n} ${n === 1 ? level.childTable.slice(0, -1) : level.childTable}; delete those first.`)
       }
     }
     const stamp = s.hlc.now()
-    s.db.prepare(`UPDATE ${level.table} SET deleted_at = ?, updated_at = ? WHERE id = ?`).run(s.now().toISOString(), stamp, id)
+    prepared(s.db, `UPDATE ${level.table} SET deleted_at = ?, updated_at = ? WHERE id = ?`).run(s.now().toISOString(), stamp, id)
     appendAudit(s, { actor, action: `${level.table}.delete`, entity: level.label, entityId: id, details: { name: row.name } })
   })()
   return { done: true }
@@ -108,12 +108,12 @@ const COLLECTION_SELECT = `SELECT c.*, s.region_id FROM collections c JOIN serve
 
 function collectionById(s: Session, id: string): Collection {
   requireLive(s, collectionLevel, id)
-  return toCollection(s.db.prepare(`${COLLECTION_SELECT} WHERE c.id = ?`).get(id) as Row)
+  return toCollection(prepared(s.db, `${COLLECTION_SELECT} WHERE c.id = ?`).get(id) as Row)
 }
 
 export const regions = {
   list: (s: Session): Region[] =>
-    (s.db.prepare('SELECT * FROM regions WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE').all() as Row[]).map(toRegion),
+    (prepared(s.db, 'SELECT * FROM regions WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE').all() as Row[]).map(toRegion),
   create: (s: Session, actor: string, name: string) => toRegion(create(s, actor, regionLevel, name)),
   rename: (s: Session, actor: string, id: string, name: string) => toRegion(rename(s, actor, regionLevel, id, name)),
   remove: (s: Session, actor: string, id: string) => remove(s, actor, regionLevel, id),
@@ -123,7 +123,7 @@ export const regions = {
 export const servers = {
   list: (s: Session, regionId: string): Server[] => {
     requireLive(s, regionLevel, regionId)
-    return (s.db.prepare('SELECT * FROM servers WHERE region_id = ? AND deleted_at IS NULL ORDER BY name COLLATE NOCASE').all(regionId) as Row[]).map(toServer)
+    return (prepared(s.db, 'SELECT * FROM servers WHERE region_id = ? AND deleted_at IS NULL ORDER BY name COLLATE NOCASE').all(regionId) as Row[]).map(toServer)
   },
   create: (s: Session, actor: string, regionId: string, name: string) => toServer(create(s, actor, serverLevel, name, regionId)),
   rename: (s: Session, actor: string, id: string, name: string) => toServer(rename(s, actor, serverLevel, id, name)),
@@ -135,12 +135,11 @@ export const collections = {
   list: (s: Session, scope: { serverId: string } | { regionId: string }): Collection[] => {
     if ('serverId' in scope) {
       requireLive(s, serverLevel, scope.serverId)
-      return (s.db.prepare(`${COLLECTION_SELECT} WHERE c.server_id = ? AND c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE`).all(scope.serverId) as Row[]).map(toCollection)
+      return (prepared(s.db, `${COLLECTION_SELECT} WHERE c.server_id = ? AND c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE`).all(scope.serverId) as Row[]).map(toCollection)
     }
     requireLive(s, regionLevel, scope.regionId)
     return (
-      s.db
-        .prepare(`${COLLECTION_SELECT} WHERE s.region_id = ? AND s.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE`)
+      prepared(s.db, `${COLLECTION_SELECT} WHERE s.region_id = ? AND s.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.name COLLATE NOCASE`)
         .all(scope.regionId) as Row[]
     ).map(toCollection)
   },

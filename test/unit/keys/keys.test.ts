@@ -213,6 +213,20 @@ describe('keys.update, setStatus, revoke, delete', () => {
   })
 })
 
+describe('licences carrying keys', () => {
+  it('refuses to rebind a licence whose keys would be orphaned, and keeps the audit chain intact', async () => {
+    const { collection, server, licence } = await setup()
+    const other = await t.client.call('collections.create', { serverId: server.id, name: 'other' })
+    const { key } = await t.client.call('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'erp' })
+    expect((await t.client.call('licences.get', { id: licence.id })).keyCount).toBe(1)
+    const msg = await expectRefusedUnchanged(t.core, () => t.client.invoke('licences.rebind', { id: licence.id, collectionId: other.id }), 'LICENCE_HAS_KEYS')
+    expect(msg).toContain('1 API key')
+    await t.client.call('keys.revoke', { id: key.id })
+    expect((await t.client.call('licences.rebind', { id: licence.id, collectionId: other.id })).collectionId).toBe(other.id)
+    expect(await t.client.call('audit.verify', {})).toMatchObject({ ok: true })
+  })
+})
+
 describe('reveal and copy', () => {
   it('return the secret and audit each disclosure without the secret', async () => {
     const { collection } = await setup()

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateKey } from '../../../src/core/keys/generate-key'
+import { KeyIndex } from '../../../src/core/keys/key-index'
+import { keys } from '../../../src/core/keys/keys'
 import { VERIFY_CODES, type VerifyCode } from '../../../src/shared/verify-codes'
 import { openCore, type TestCore } from '../../helpers/core'
 import { HOUR, makeLicensedCollection, MINUTE, testClock } from '../../helpers/keys'
@@ -138,6 +140,26 @@ describe('keys.verify', () => {
     await t.client.call('vault.unlock', { passphrase: 'correct horse battery staple 42' })
     expect((await t.client.call('keys.get', { id: key.id })).useCount).toBe(6)
     expect(dir).toBe(t.dir)
+  })
+
+  it('tells keys apart when their digests share an index slot (chains), also after removals', async () => {
+    const { collection } = await setup()
+    const s = t.core.session()
+    const created = s.db.transaction(() =>
+      Array.from({ length: 600 }, (_, i) =>
+        keys.create(s, 'test', { collectionId: collection.id, applicationKind: 'erp', name: `k${i}`, description: '', audience: 'business', environment: 'live', allowedIps: [], rotationDays: 90, active: false }),
+      ),
+    )()
+    // one-byte slots: 600 keys in 256 slots, so most slots hold a chain
+    const index = new KeyIndex(s.db, () => Date.now(), { slotBytes: 1 }).load()
+    for (const c of created) expect(index.verify(c.secret)).toMatchObject({ code: 'DISABLED', keyId: c.key.id })
+    for (let i = 0; i < 200; i++) expect(index.verify(generateKey('erp_live')).code).toBe('NOT_FOUND')
+    const gone = created.filter((_, i) => i % 3 === 0)
+    for (const g of gone) keys.remove(s, 'test', g.key.id)
+    index.refreshKeys(gone.map((g) => g.key.id))
+    expect(index.size).toBe(400)
+    for (const [i, c] of created.entries()) expect(index.verify(c.secret).code).toBe(i % 3 === 0 ? 'NOT_FOUND' : 'DISABLED')
+    index.close()
   })
 
   it('rebuilds the index when the vault is unlocked again', async () => {
