@@ -4,6 +4,7 @@ import { keyDigest } from '../keys/generate-key'
 import type { Session } from '../session'
 import { regions, servers } from '../topology/topology'
 import { headOf, keysOfCollections, type KeyFacts } from '../users/user-key'
+import { prepared } from '../store/statements'
 
 /** Region → server → collection as chosen in seed 003's selectors, checked against each other. */
 export interface RecordScope {
@@ -20,8 +21,7 @@ export function resolveScope(s: Session, q: { regionId: string; serverId?: strin
   if (q.serverId !== undefined && servers.get(s, q.serverId).regionId !== q.regionId) {
     throw new KeywardError('SERVER_NOT_FOUND', `The server ${q.serverId} is not in the selected region.`)
   }
-  const rows = s.db
-    .prepare(
+  const rows = prepared(s.db, 
       `SELECT c.id, c.server_id FROM collections c JOIN servers v ON v.id = c.server_id
        WHERE v.region_id = ? AND v.deleted_at IS NULL AND c.deleted_at IS NULL ORDER BY c.id`,
     )
@@ -64,7 +64,7 @@ export function planSearch(s: Session, scope: RecordScope, raw: string | undefin
     if (byText || key.id.toLowerCase() === lower) matchingHeads.add(head.id)
   }
   if (pastedKey) {
-    const row = s.db.prepare('SELECT id FROM api_keys WHERE digest = ?').get(pastedKey) as { id: string } | undefined
+    const row = prepared(s.db, 'SELECT id FROM api_keys WHERE digest = ?').get(pastedKey) as { id: string } | undefined
     const head = row && scope.heads.get(row.id)
     if (head) matchingHeads.add(head.id)
   }

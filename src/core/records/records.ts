@@ -3,6 +3,7 @@ import type { Session } from '../session'
 import { keyStatus, keyUsable, type KeyFacts } from '../users/user-key'
 import type { UserRow } from '../users/users'
 import { planSearch, resolveScope, type RecordScope, type SearchPlan } from './record-scope'
+import { prepared } from '../store/statements'
 
 /**
  * The records table of seed 003 over up to hundreds of thousands of service users. Every
@@ -64,10 +65,9 @@ function filterOf(scope: RecordScope, search: SearchPlan | null): Filter {
 const orderBy = (columns: string[], dir: 'asc' | 'desc') => columns.map((c) => `${c} ${dir === 'asc' ? 'ASC' : 'DESC'}`).join(', ')
 
 function pageByIndex(s: Session, scope: RecordScope, filter: Filter, q: RecordsQuery, order: { index: string; columns: string[] }): { rowids: number[]; total: number } {
-  const { n } = s.db.prepare(`SELECT count(*) AS n FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql}`).get({ ...filter.params, region: scope.regionId }) as { n: number }
+  const { n } = prepared(s.db, `SELECT count(*) AS n FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql}`).get({ ...filter.params, region: scope.regionId }) as { n: number }
   const rowids = (
-    s.db
-      .prepare(`SELECT rowid AS r FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql} ORDER BY ${orderBy(order.columns, q.sort.dir)} LIMIT @limit OFFSET @offset`)
+    prepared(s.db, `SELECT rowid AS r FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql} ORDER BY ${orderBy(order.columns, q.sort.dir)} LIMIT @limit OFFSET @offset`)
       .all({ ...filter.params, region: scope.regionId, limit: q.page.limit, offset: q.page.offset }) as { r: number }[]
   ).map((r) => r.r)
   return { rowids, total: n }
@@ -89,8 +89,8 @@ function pageByKeyName(s: Session, scope: RecordScope, filter: Filter, q: Record
     const byName = a.head.name.toLowerCase().localeCompare(b.head.name.toLowerCase(), 'en') || (a.head.id < b.head.id ? -1 : a.head.id > b.head.id ? 1 : 0)
     return q.sort.dir === 'asc' ? byName : -byName
   })
-  const count = s.db.prepare(`SELECT count(*) AS n FROM service_users INDEXED BY ${KEY_ORDER.index} WHERE key_id IN (SELECT value FROM json_each(@chain)) AND ${filter.sql}`)
-  const page = s.db.prepare(
+  const count = prepared(s.db, `SELECT count(*) AS n FROM service_users INDEXED BY ${KEY_ORDER.index} WHERE key_id IN (SELECT value FROM json_each(@chain)) AND ${filter.sql}`)
+  const page = prepared(s.db, 
     `SELECT rowid AS r FROM service_users INDEXED BY ${KEY_ORDER.index} WHERE key_id IN (SELECT value FROM json_each(@chain)) AND ${filter.sql}
      ORDER BY ${orderBy(KEY_ORDER.columns, q.sort.dir)} LIMIT @limit OFFSET @offset`,
   )
@@ -151,7 +151,7 @@ export const records = {
     const { rowids, total } = q.sort.field === 'keyName' ? pageByKeyName(s, scope, filter, q) : pageByIndex(s, scope, filter, q, ORDERS[q.sort.field])
     if (rowids.length === 0) return { rows: [], total }
     const byRowid = new Map(
-      (s.db.prepare('SELECT rowid AS r, * FROM service_users WHERE rowid IN (SELECT value FROM json_each(?))').all(JSON.stringify(rowids)) as (UserRow & { r: number })[]).map((u) => [u.r, u]),
+      (prepared(s.db, 'SELECT rowid AS r, * FROM service_users WHERE rowid IN (SELECT value FROM json_each(?))').all(JSON.stringify(rowids)) as (UserRow & { r: number })[]).map((u) => [u.r, u]),
     )
     const now = s.now()
     return { rows: rowids.map((r) => toRecordRow(byRowid.get(r)!, scope, now)), total }

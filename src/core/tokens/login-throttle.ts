@@ -1,4 +1,5 @@
 import type { Session } from '../session'
+import { prepared } from '../store/statements'
 
 /**
  * Exponential back-off on failed token requests, per login subject (DESIGN: "attempts
@@ -21,7 +22,7 @@ export function blockDurationMs(failures: number): number {
 
 /** ms until `subject` may try again; 0 when it may try now. */
 export function retryAfterMs(s: Session, subject: string): number {
-  const row = s.db.prepare('SELECT failures, blocked_until FROM token_login_throttle WHERE subject = ?').get(subject) as ThrottleRow | undefined
+  const row = prepared(s.db, 'SELECT failures, blocked_until FROM token_login_throttle WHERE subject = ?').get(subject) as ThrottleRow | undefined
   if (!row?.blocked_until) return 0
   return Math.max(0, Date.parse(row.blocked_until) - s.now().getTime())
 }
@@ -29,11 +30,10 @@ export function retryAfterMs(s: Session, subject: string): number {
 /** Counts one failure; returns the failure count. Inside the caller's transaction. */
 export function recordFailure(s: Session, subject: string): number {
   const now = s.now()
-  const row = s.db.prepare('SELECT failures FROM token_login_throttle WHERE subject = ?').get(subject) as { failures: number } | undefined
+  const row = prepared(s.db, 'SELECT failures FROM token_login_throttle WHERE subject = ?').get(subject) as { failures: number } | undefined
   const failures = (row?.failures ?? 0) + 1
   const block = blockDurationMs(failures)
-  s.db
-    .prepare(
+  prepared(s.db, 
       `INSERT INTO token_login_throttle (subject, failures, last_failure_at, blocked_until) VALUES (@subject, @failures, @now, @until)
        ON CONFLICT (subject) DO UPDATE SET failures = @failures, last_failure_at = @now, blocked_until = @until`,
     )
@@ -42,5 +42,5 @@ export function recordFailure(s: Session, subject: string): number {
 }
 
 export function clearFailures(s: Session, subject: string): void {
-  s.db.prepare('DELETE FROM token_login_throttle WHERE subject = ?').run(subject)
+  prepared(s.db, 'DELETE FROM token_login_throttle WHERE subject = ?').run(subject)
 }

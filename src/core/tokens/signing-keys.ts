@@ -6,6 +6,7 @@ import { appendAudit } from '../audit/audit-log'
 import type { Session } from '../session'
 import { seal, unseal } from '../store/seal'
 import { collections } from '../topology/topology'
+import { prepared } from '../store/statements'
 
 /**
  * Per-collection Ed25519 keys that sign service-user tokens. A collection gets its first key
@@ -42,15 +43,14 @@ function createSigningKey(s: Session, collectionId: string): SigningKeyRow {
   const id = uuidv7()
   const der = privateKey.export({ format: 'der', type: 'pkcs8' })
   const now = s.now().toISOString()
-  s.db
-    .prepare('INSERT INTO token_signing_keys (id, collection_id, kid, public_jwk, private_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+  prepared(s.db, 'INSERT INTO token_signing_keys (id, collection_id, kid, public_jwk, private_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
     .run(id, collectionId, kid, JSON.stringify(jwk), seal(s.sealKey, der, sealContext(id)), now, s.hlc.now())
   der.fill(0)
-  return s.db.prepare('SELECT * FROM token_signing_keys WHERE id = ?').get(id) as SigningKeyRow
+  return prepared(s.db, 'SELECT * FROM token_signing_keys WHERE id = ?').get(id) as SigningKeyRow
 }
 
 const currentRow = (s: Session, collectionId: string) =>
-  s.db.prepare('SELECT * FROM token_signing_keys WHERE collection_id = ? AND retired_at IS NULL').get(collectionId) as SigningKeyRow | undefined
+  prepared(s.db, 'SELECT * FROM token_signing_keys WHERE collection_id = ? AND retired_at IS NULL').get(collectionId) as SigningKeyRow | undefined
 
 /** The key new tokens of the collection are signed with, created on first use (inside the caller's transaction). */
 export function currentSigningKey(s: Session, actor: string, collectionId: string): SigningKeyRow {
@@ -71,7 +71,7 @@ export function signingPrivateKey(s: Session, row: SigningKeyRow): KeyObject {
 }
 
 export function signingKeyByKid(s: Session, kid: string): SigningKeyRow | undefined {
-  return s.db.prepare('SELECT * FROM token_signing_keys WHERE kid = ?').get(kid) as SigningKeyRow | undefined
+  return prepared(s.db, 'SELECT * FROM token_signing_keys WHERE kid = ?').get(kid) as SigningKeyRow | undefined
 }
 
 /** Still published: current, or retired with tokens that have not expired yet. */
@@ -81,7 +81,7 @@ export function isPublished(row: Pick<SigningKeyRow, 'not_after'>, now: Date): b
 
 export function collectionJwks(s: Session, collectionId: string): { keys: PublicJwk[] } {
   collections.get(s, collectionId)
-  const rows = s.db.prepare('SELECT public_jwk, not_after FROM token_signing_keys WHERE collection_id = ? ORDER BY created_at DESC, id DESC').all(collectionId) as Pick<SigningKeyRow, 'public_jwk' | 'not_after'>[]
+  const rows = prepared(s.db, 'SELECT public_jwk, not_after FROM token_signing_keys WHERE collection_id = ? ORDER BY created_at DESC, id DESC').all(collectionId) as Pick<SigningKeyRow, 'public_jwk' | 'not_after'>[]
   const now = s.now()
   return { keys: rows.filter((r) => isPublished(r, now)).map((r) => JSON.parse(r.public_jwk) as PublicJwk) }
 }
@@ -96,14 +96,13 @@ export function rotateSigningKey(s: Session, actor: string, collectionId: string
     const now = s.now().toISOString()
     const old = currentRow(s, collectionId)
     if (old) {
-      const { last } = s.db.prepare('SELECT max(expires_at) AS last FROM tokens WHERE signing_key_id = ? AND revoked_at IS NULL').get(old.id) as { last: string | null }
+      const { last } = prepared(s.db, 'SELECT max(expires_at) AS last FROM tokens WHERE signing_key_id = ? AND revoked_at IS NULL').get(old.id) as { last: string | null }
       const notAfter = last !== null && last > now ? last : now
-      s.db.prepare('UPDATE token_signing_keys SET retired_at = ?, not_after = ?, updated_at = ? WHERE id = ?').run(now, notAfter, s.hlc.now(), old.id)
+      prepared(s.db, 'UPDATE token_signing_keys SET retired_at = ?, not_after = ?, updated_at = ? WHERE id = ?').run(now, notAfter, s.hlc.now(), old.id)
     }
     const next = createSigningKey(s, collectionId)
     appendAudit(s, { actor, action: 'tokens.rotateSigningKey', entity: 'collection', entityId: collectionId, details: { kid: next.kid, retiredKid: old?.kid ?? null } })
-    const retired = s.db
-      .prepare('SELECT kid, not_after FROM token_signing_keys WHERE collection_id = ? AND retired_at IS NOT NULL AND not_after > ? ORDER BY created_at')
+    const retired = prepared(s.db, 'SELECT kid, not_after FROM token_signing_keys WHERE collection_id = ? AND retired_at IS NOT NULL AND not_after > ? ORDER BY created_at')
       .all(collectionId, now) as { kid: string; not_after: string }[]
     return { kid: next.kid, retired: retired.map((r) => ({ kid: r.kid, notAfter: r.not_after })) }
   })()

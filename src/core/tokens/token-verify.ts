@@ -5,6 +5,7 @@ import { currentKey, keyUsable } from '../users/user-key'
 import { issuerOf } from './jwt'
 import { isPublished, signingKeyByKid, type PublicJwk } from './signing-keys'
 import type { TokenRow } from './tokens'
+import { prepared } from '../store/statements'
 
 export interface TokenVerifyResult {
   code: TokenVerifyCode
@@ -77,10 +78,10 @@ export async function verifyToken(s: Session, token: string, audience?: string):
     scope: typeof claims.scope === 'string' && claims.scope !== '' ? claims.scope.split(' ') : [],
     expiresAt: new Date(claims.exp * 1000).toISOString(),
   }
-  const row = s.db.prepare('SELECT user_id, revoked_at, signing_key_id FROM tokens WHERE id = ?').get(claims.jti) as Pick<TokenRow, 'user_id' | 'revoked_at' | 'signing_key_id'> | undefined
+  const row = prepared(s.db, 'SELECT user_id, revoked_at, signing_key_id FROM tokens WHERE id = ?').get(claims.jti) as Pick<TokenRow, 'user_id' | 'revoked_at' | 'signing_key_id'> | undefined
   if (!row || row.user_id !== claims.sub || row.signing_key_id !== signing.id) return { code: 'NOT_FOUND', ...base }
   if (row.revoked_at !== null) return { code: 'REVOKED', ...base }
-  const user = s.db.prepare('SELECT status, key_id, client_id FROM service_users WHERE id = ? AND deleted_at IS NULL').get(claims.sub) as { status: string; key_id: string; client_id: string } | undefined
+  const user = prepared(s.db, 'SELECT status, key_id, client_id FROM service_users WHERE id = ? AND deleted_at IS NULL').get(claims.sub) as { status: string; key_id: string; client_id: string } | undefined
   const key = user && currentKey(s, user.key_id)
   if (!user || user.status !== 'active' || user.client_id !== base.clientId || !key || !keyUsable(key, now)) return { code: 'SUBJECT_INACTIVE', ...base }
   return { code: 'VALID', ...base }

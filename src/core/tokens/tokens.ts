@@ -12,6 +12,7 @@ import { requireUser, totpSealContext, userByUsername, type UserRow } from '../u
 import { issuerOf, signJwt } from './jwt'
 import { clearFailures, recordFailure, retryAfterMs } from './login-throttle'
 import { currentSigningKey, signingPrivateKey } from './signing-keys'
+import { prepared } from '../store/statements'
 
 export interface TokenRow {
   id: string
@@ -50,7 +51,7 @@ export function toTokenInfo(row: TokenRow & { kid: string }, now: Date): TokenIn
 }
 
 function readToken(s: Session, id: string): TokenRow & { kid: string } {
-  const row = s.db.prepare(`${TOKEN_SELECT} WHERE t.id = ?`).get(id) as (TokenRow & { kid: string }) | undefined
+  const row = prepared(s.db, `${TOKEN_SELECT} WHERE t.id = ?`).get(id) as (TokenRow & { kid: string }) | undefined
   if (!row) throw new KeywardError('TOKEN_NOT_FOUND', `No token with id ${id} exists.`)
   return row
 }
@@ -65,7 +66,7 @@ export type GenerateInput = ({ userId: string } | { username: string; collection
 /** Who is trying to log in: the user when it exists, and the subject its back-off is kept under. */
 function locate(s: Session, input: GenerateInput): { user: UserRow | undefined; subject: string; collectionId: string | null } {
   if ('userId' in input) {
-    const user = s.db.prepare('SELECT * FROM service_users WHERE id = ? AND deleted_at IS NULL').get(input.userId) as UserRow | undefined
+    const user = prepared(s.db, 'SELECT * FROM service_users WHERE id = ? AND deleted_at IS NULL').get(input.userId) as UserRow | undefined
     return { user, subject: user?.id ?? `unknown:${input.userId}`, collectionId: user?.collection_id ?? null }
   }
   const user = userByUsername(s, input.collectionId, input.username)
@@ -117,7 +118,7 @@ export const tokens = {
       const passwordOk = user ? (await passwordMatches(user.password_hash, input.password)) && sameClientId(input.clientId, user.client_id) : await burnPasswordCheck(input.password)
       const outcome = s.db.transaction((): Refusal | { token: string; id: string } => {
         const now = s.now()
-        const fresh = user && (s.db.prepare('SELECT * FROM service_users WHERE id = ? AND deleted_at IS NULL').get(user.id) as UserRow | undefined)
+        const fresh = user && (prepared(s.db, 'SELECT * FROM service_users WHERE id = ? AND deleted_at IS NULL').get(user.id) as UserRow | undefined)
         // a password reset or delete while Argon2 ran invalidates what was checked
         if (!fresh || !passwordOk || fresh.password_hash !== user.password_hash) return { code: 'TOKEN_BAD_CREDENTIALS', reason: 'bad_credentials', message: BAD_CREDENTIALS, countsAsFailure: true }
         let totpStep: number | null = null
@@ -148,14 +149,13 @@ export const tokens = {
         )
         const issuedAt = new Date(iat * 1000).toISOString()
         const expiresAt = new Date(exp * 1000).toISOString()
-        s.db
-          .prepare(
+        prepared(s.db, 
             `INSERT INTO tokens (id, user_id, collection_id, key_id, signing_key_id, audience, scope, value, issued_at, expires_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(id, fresh.id, fresh.collection_id, key.id, signing.id, fresh.collection_id, scope.join(' '), seal(s.sealKey, token, valueContext(id)), issuedAt, expiresAt, s.hlc.now())
         // last_token_at is local bookkeeping for the records table: no HLC bump, like key usage
-        s.db.prepare('UPDATE service_users SET last_token_at = ? , totp_last_step = coalesce(?, totp_last_step) WHERE id = ?').run(issuedAt, totpStep, fresh.id)
+        prepared(s.db, 'UPDATE service_users SET last_token_at = ? , totp_last_step = coalesce(?, totp_last_step) WHERE id = ?').run(issuedAt, totpStep, fresh.id)
         clearFailures(s, subject)
         appendAudit(s, {
           actor,
@@ -176,7 +176,7 @@ export const tokens = {
   history(s: Session, userId: string, limit: number): TokenInfo[] {
     requireUser(s, userId)
     const now = s.now()
-    return (s.db.prepare(`${TOKEN_SELECT} WHERE t.user_id = ? ORDER BY t.issued_at DESC, t.id DESC LIMIT ?`).all(userId, limit) as (TokenRow & { kid: string })[]).map((r) => toTokenInfo(r, now))
+    return (prepared(s.db, `${TOKEN_SELECT} WHERE t.user_id = ? ORDER BY t.issued_at DESC, t.id DESC LIMIT ?`).all(userId, limit) as (TokenRow & { kid: string })[]).map((r) => toTokenInfo(r, now))
   },
 
   reveal(s: Session, actor: string, id: string): { token: string; info: TokenInfo } {
@@ -194,7 +194,7 @@ export const tokens = {
       const row = readToken(s, id)
       if (row.revoked_at !== null) return
       const why = reason?.trim() || `revoked by ${actor}`
-      s.db.prepare('UPDATE tokens SET revoked_at = ?, revoked_reason = ?, updated_at = ? WHERE id = ?').run(s.now().toISOString(), why, s.hlc.now(), id)
+      prepared(s.db, 'UPDATE tokens SET revoked_at = ?, revoked_reason = ?, updated_at = ? WHERE id = ?').run(s.now().toISOString(), why, s.hlc.now(), id)
       appendAudit(s, { actor, action: 'tokens.revoke', entity: 'token', entityId: id, details: { userId: row.user_id, reason: why } })
     })()
     return toTokenInfo(readToken(s, id), s.now())

@@ -2,6 +2,7 @@ import { KeywardError } from '../../shared/errors'
 import type { RecordKeyStatus } from '../../shared/contract/records'
 import { effectiveStatus, type KeyRow } from '../keys/key-view'
 import type { Session } from '../session'
+import { prepared } from '../store/statements'
 
 /**
  * The API key a service user belongs to ("Server" in seed 001). Users store the key they were
@@ -46,15 +47,14 @@ export function headOf(start: KeyFacts, byId: ReadonlyMap<string, KeyFacts>): Ke
 
 /** Every key of the collections in `collectionIds` (a small table: keys, not users). */
 export function keysOfCollections(s: Session, collectionIds: readonly string[]): Map<string, KeyFacts> {
-  const rows = s.db
-    .prepare(`SELECT ${KEY_FACTS} FROM ${KEY_FACTS_FROM} WHERE k.collection_id IN (SELECT value FROM json_each(?))`)
+  const rows = prepared(s.db, `SELECT ${KEY_FACTS} FROM ${KEY_FACTS_FROM} WHERE k.collection_id IN (SELECT value FROM json_each(?))`)
     .all(JSON.stringify(collectionIds)) as KeyFacts[]
   return new Map(rows.map((k) => [k.id, k]))
 }
 
 /** The current key of `keyId`'s chain, read key by key (for one user). */
 export function currentKey(s: Session, keyId: string): KeyFacts | undefined {
-  const one = s.db.prepare(`SELECT ${KEY_FACTS} FROM ${KEY_FACTS_FROM} WHERE k.id = ?`)
+  const one = prepared(s.db, `SELECT ${KEY_FACTS} FROM ${KEY_FACTS_FROM} WHERE k.id = ?`)
   let key = one.get(keyId) as KeyFacts | undefined
   for (let hops = 0; key?.successor_id && hops < MAX_CHAIN; hops++) {
     const next = one.get(key.successor_id) as KeyFacts | undefined

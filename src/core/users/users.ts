@@ -11,6 +11,7 @@ import { assertStrongPassword, generatePassword, hashPassword } from './password
 import { checkTotp, newTotpSecret, totpProvisioning } from './totp'
 import { cleanContact, cleanEndpoint, cleanUsername, cleanUserPermissions, assertContactFits } from './user-fields'
 import { currentKey, headOf, keysOfCollections, requireAssignableKey, type KeyFacts } from './user-key'
+import { prepared } from '../store/statements'
 
 export interface UserRow {
   id: string
@@ -49,7 +50,7 @@ export function requireUser(s: Session, id: string): UserRow {
 
 /** The live user `username` (any case) of a collection, if there is one. */
 export function userByUsername(s: Session, collectionId: string, username: string): UserRow | undefined {
-  return s.db.prepare('SELECT * FROM service_users WHERE collection_id = ? AND username_lc = ? AND deleted_at IS NULL').get(collectionId, username.normalize('NFC').trim().toLowerCase()) as
+  return prepared(s.db, 'SELECT * FROM service_users WHERE collection_id = ? AND username_lc = ? AND deleted_at IS NULL').get(collectionId, username.normalize('NFC').trim().toLowerCase()) as
     | UserRow
     | undefined
 }
@@ -83,15 +84,14 @@ const view = (s: Session, row: UserRow): ServiceUser => toServiceUser(row, curre
 const read = (s: Session, id: string): ServiceUser => view(s, requireUser(s, id))
 
 function assertUsernameFree(s: Session, collectionId: string, username: string, exceptId: string | null): void {
-  const clash = s.db
-    .prepare('SELECT username FROM service_users WHERE collection_id = ? AND username_lc = ? AND deleted_at IS NULL AND id IS NOT ?')
+  const clash = prepared(s.db, 'SELECT username FROM service_users WHERE collection_id = ? AND username_lc = ? AND deleted_at IS NULL AND id IS NOT ?')
     .get(collectionId, username.toLowerCase(), exceptId) as { username: string } | undefined
   if (clash) throw new KeywardError('USERNAME_TAKEN', `The collection already has a service user "${clash.username}" (usernames are compared without case).`)
 }
 
 /** `kw_` + 20 base62 characters, unique for ever (tombstoned users keep theirs). */
 function newClientId(s: Session): string {
-  const taken = s.db.prepare('SELECT 1 FROM service_users WHERE client_id = ?')
+  const taken = prepared(s.db, 'SELECT 1 FROM service_users WHERE client_id = ?')
   for (;;) {
     const id = `kw_${randomBase62(20)}`
     if (!taken.get(id)) return id
@@ -102,8 +102,7 @@ const keyPermissionSet = (key: KeyFacts) => new Set(JSON.parse(key.permissions) 
 
 /** Live tokens of a user end now (delete, password reset). Inside the caller's transaction. */
 function revokeTokensOf(s: Session, userId: string, reason: string): number {
-  return s.db
-    .prepare('UPDATE tokens SET revoked_at = ?, revoked_reason = ?, updated_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?')
+  return prepared(s.db, 'UPDATE tokens SET revoked_at = ?, revoked_reason = ?, updated_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?')
     .run(s.now().toISOString(), reason, s.hlc.now(), userId, s.now().toISOString()).changes
 }
 
@@ -148,8 +147,7 @@ export function addServiceUser(s: Session, actor: string, fields: NewUserFields,
   const id = uuidv7()
   const clientId = newClientId(s)
   const now = s.now().toISOString()
-  s.db
-    .prepare(
+  prepared(s.db, 
       `INSERT INTO service_users (id, region_id, collection_id, key_id, username, username_lc, client_id, password_hash, password_set_at, status, type,
          contact, permission_profile, auth_method, totp_pending, rest_permissions, rest_endpoint, soap_permissions, soap_endpoint, created_at, updated_at)
        VALUES (@id, @regionId, @collectionId, @keyId, @username, @usernameLc, @clientId, @passwordHash, @now, @status, @type,
@@ -233,7 +231,7 @@ export const users = {
       headId = key.id
     }
     const keys = keysOfCollections(s, [collectionId])
-    const rows = s.db.prepare('SELECT * FROM service_users WHERE collection_id = ? AND deleted_at IS NULL ORDER BY username_lc, id').all(collectionId) as UserRow[]
+    const rows = prepared(s.db, 'SELECT * FROM service_users WHERE collection_id = ? AND deleted_at IS NULL ORDER BY username_lc, id').all(collectionId) as UserRow[]
     return rows
       .map((row) => {
         const key = keys.get(row.key_id)
@@ -291,7 +289,7 @@ export const users = {
       const changed = (Object.keys(next) as (keyof UserRow)[]).filter((c) => next[c] !== undefined && next[c] !== row[c])
       if (changed.length === 0) return
       const sets = changed.map((c) => `${c} = @${c}`).join(', ')
-      s.db.prepare(`UPDATE service_users SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({ ...Object.fromEntries(changed.map((c) => [c, next[c]])), id: row.id, updatedAt: s.hlc.now() })
+      prepared(s.db, `UPDATE service_users SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({ ...Object.fromEntries(changed.map((c) => [c, next[c]])), id: row.id, updatedAt: s.hlc.now() })
       appendAudit(s, {
         actor,
         action: 'users.update',
@@ -307,7 +305,7 @@ export const users = {
     s.db.transaction(() => {
       const row = requireUser(s, id)
       if (row.status === status) return
-      s.db.prepare('UPDATE service_users SET status = ?, updated_at = ? WHERE id = ?').run(status, s.hlc.now(), id)
+      prepared(s.db, 'UPDATE service_users SET status = ?, updated_at = ? WHERE id = ?').run(status, s.hlc.now(), id)
       appendAudit(s, { actor, action: 'users.setStatus', entity: 'service_user', entityId: id, details: { from: row.status, to: status } })
     })()
     return read(s, id)
@@ -331,9 +329,9 @@ export const users = {
     const passwordHash = await hashPassword(password)
     s.db.transaction(() => {
       requireUser(s, id) // it may have been deleted while the hash was computed
-      s.db.prepare('UPDATE service_users SET password_hash = ?, password_set_at = ?, updated_at = ? WHERE id = ?').run(passwordHash, s.now().toISOString(), s.hlc.now(), id)
+      prepared(s.db, 'UPDATE service_users SET password_hash = ?, password_set_at = ?, updated_at = ? WHERE id = ?').run(passwordHash, s.now().toISOString(), s.hlc.now(), id)
       const revokedTokens = revokeTokensOf(s, id, 'password reset')
-      s.db.prepare('DELETE FROM token_login_throttle WHERE subject = ?').run(id)
+      prepared(s.db, 'DELETE FROM token_login_throttle WHERE subject = ?').run(id)
       appendAudit(s, { actor, action: 'users.resetPassword', entity: 'service_user', entityId: id, details: { passwordGenerated: given === undefined, revokedTokens } })
     })()
     return { user: read(s, id), password: given === undefined ? password : null }
@@ -344,7 +342,7 @@ export const users = {
     const secret = newTotpSecret()
     const row = s.db.transaction(() => {
       const user = requireUser(s, id)
-      s.db.prepare('UPDATE service_users SET totp_pending = ?, updated_at = ? WHERE id = ?').run(seal(s.sealKey, secret, totpSealContext(id, 'totp_pending')), s.hlc.now(), id)
+      prepared(s.db, 'UPDATE service_users SET totp_pending = ?, updated_at = ? WHERE id = ?').run(seal(s.sealKey, secret, totpSealContext(id, 'totp_pending')), s.hlc.now(), id)
       appendAudit(s, { actor, action: 'users.setupTotp', entity: 'service_user', entityId: id, details: { replacing: user.auth_method === 'password_totp' } })
       return user
     })()
@@ -359,8 +357,7 @@ export const users = {
       const secret = unseal(s.sealKey, row.totp_pending, totpSealContext(id, 'totp_pending'))
       const check = checkTotp(secret, code, s.now().getTime(), null)
       if (!check.ok) throw new KeywardError('TOTP_CODE_INVALID', check.reason === 'malformed' ? 'A TOTP code is 6 digits.' : 'That code does not match the new secret; check the authenticator\'s clock and try the current code.')
-      s.db
-        .prepare(`UPDATE service_users SET totp_secret = ?, totp_pending = NULL, totp_last_step = ?, auth_method = 'password_totp', updated_at = ? WHERE id = ?`)
+      prepared(s.db, `UPDATE service_users SET totp_secret = ?, totp_pending = NULL, totp_last_step = ?, auth_method = 'password_totp', updated_at = ? WHERE id = ?`)
         .run(seal(s.sealKey, secret, totpSealContext(id, 'totp_secret')), check.step, s.hlc.now(), id)
       appendAudit(s, { actor, action: 'users.confirmTotp', entity: 'service_user', entityId: id, details: { authMethod: 'password_totp' } })
     })()
@@ -371,7 +368,7 @@ export const users = {
     s.db.transaction(() => {
       const row = requireUser(s, id)
       if (row.auth_method === 'password' && row.totp_pending === null) throw new KeywardError('TOTP_NOT_ENABLED', `"${row.username}" does not use TOTP.`)
-      s.db.prepare(`UPDATE service_users SET auth_method = 'password', totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL, updated_at = ? WHERE id = ?`).run(s.hlc.now(), id)
+      prepared(s.db, `UPDATE service_users SET auth_method = 'password', totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL, updated_at = ? WHERE id = ?`).run(s.hlc.now(), id)
       appendAudit(s, { actor, action: 'users.disableTotp', entity: 'service_user', entityId: id, details: { from: row.auth_method, pendingDropped: row.totp_pending !== null } })
     })()
     return read(s, id)
