@@ -6,8 +6,9 @@
 import { baselineBench } from './baseline'
 import type { Bench, BenchResult } from './harness'
 import { keysBench } from './keys'
+import { recordsBench } from './records'
 
-const benches: Bench[] = [baselineBench, keysBench]
+const benches: Bench[] = [baselineBench, keysBench, recordsBench]
 
 const results = new Map<string, BenchResult>()
 try {

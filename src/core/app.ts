@@ -12,7 +12,9 @@ import { catalogHandlers } from './handlers/catalog-handlers'
 import { clientHandlers } from './handlers/client-handlers'
 import { keyHandlers } from './handlers/key-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
+import { tokenHandlers } from './handlers/token-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
+import { userHandlers } from './handlers/user-handlers'
 import { vaultHandlers } from './handlers/vault-handlers'
 import { KeyIndex } from './keys/key-index'
 import { silentLogger, type Logger } from './logger'
@@ -169,6 +171,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...clientHandlers(deps),
     ...catalogHandlers(deps),
     ...keyHandlers(deps),
+    ...userHandlers(deps),
+    ...tokenHandlers(deps),
   }
 
   const dispatch = createDispatcher(handlers, {

