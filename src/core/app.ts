@@ -6,6 +6,9 @@ import type { VaultStatus } from '../shared/model'
 import { createDispatcher, type CallContext, type Dispatch, type Handlers } from './dispatcher'
 import type { CoreDeps } from './handlers/deps'
 import { auditHandlers } from './handlers/audit-handlers'
+import type { BundleOptions } from './bundles/bundles'
+import { bundleHandlers } from './handlers/bundle-handlers'
+import { installationHandlers } from './handlers/installation-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { vaultHandlers } from './handlers/vault-handlers'
@@ -26,6 +29,8 @@ export interface KeywardOptions {
   nativeBinding?: string
   migrationsDir?: string
   clock?: () => Date
+  /** Integrator bundle settings (tests lower the scrypt work factor of passphrase bundles). */
+  bundles?: BundleOptions
 }
 
 export interface Keyward {
@@ -120,6 +125,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...prefsHandlers(deps),
     ...topologyHandlers(deps),
     ...auditHandlers(deps),
+    ...installationHandlers(deps),
+    ...bundleHandlers(deps, options.bundles),
   }
 
   const dispatch = createDispatcher(handlers, {

@@ -1,6 +1,8 @@
 import { z } from 'zod'
 import { VaultStatus } from '../model'
 import { auditMethods } from './audit'
+import { bundleMethods } from './bundles'
+import { installationMethods } from './installation'
 import { topologyMethods } from './topology'
 import { vaultMethods } from './vault'
 
@@ -15,6 +17,8 @@ export const contract = {
   ...vaultMethods,
   ...topologyMethods,
   ...auditMethods,
+  ...installationMethods,
+  ...bundleMethods,
 } as const
 
 export type Contract = typeof contract
