@@ -36,6 +36,7 @@ export const errorCodes = [
   'FILE_TOO_LARGE',
   'PASSPHRASE_REQUIRED',
   // signed audit reports
+  'AUDIT_CHAIN_BROKEN',
   'REPORT_MALFORMED',
   'REPORT_UNSIGNED',
   'REPORT_BAD_SIGNATURE',
