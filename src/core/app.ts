@@ -11,6 +11,9 @@ import { auditHandlers } from './handlers/audit-handlers'
 import { catalogHandlers } from './handlers/catalog-handlers'
 import { clientHandlers } from './handlers/client-handlers'
 import { keyHandlers } from './handlers/key-handlers'
+import type { BundleOptions } from './bundles/bundles'
+import { bundleHandlers } from './handlers/bundle-handlers'
+import { installationHandlers } from './handlers/installation-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
 import { tokenHandlers } from './handlers/token-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
@@ -38,6 +41,8 @@ export interface KeywardOptions {
   clock?: () => Date
   /** How often key usage (last used, count) is written from memory; default 5 s. */
   usageFlushMs?: number
+  /** Integrator bundle settings (tests lower the scrypt work factor of passphrase bundles). */
+  bundles?: BundleOptions
 }
 
 export interface Keyward {
@@ -173,6 +178,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...keyHandlers(deps),
     ...userHandlers(deps),
     ...tokenHandlers(deps),
+    ...installationHandlers(deps),
+    ...bundleHandlers(deps, options.bundles),
   }
 
   const dispatch = createDispatcher(handlers, {

@@ -72,7 +72,6 @@ export const errorCodes = [
   // service users, records and tokens (seeds 001, 003)
   'USER_NOT_FOUND',
   'USERNAME_INVALID',
-  'USERNAME_TAKEN',
   'USER_PASSWORD_WEAK',
   'USER_CONTACT_REQUIRED',
   'USER_CONTACT_INVALID',
@@ -89,6 +88,34 @@ export const errorCodes = [
   'TOKEN_KEY_UNUSABLE',
   'TOKEN_NOT_FOUND',
   'SIGNING_KEY_NOT_FOUND',
+  // files handed to the CLI or the core
+  'FILE_NOT_FOUND',
+  'FILE_UNREADABLE',
+  'FILE_WRITE_FAILED',
+  'FILE_TOO_LARGE',
+  'PASSPHRASE_REQUIRED',
+  // signed audit reports
+  'AUDIT_CHAIN_BROKEN',
+  'REPORT_MALFORMED',
+  'REPORT_UNSIGNED',
+  'REPORT_BAD_SIGNATURE',
+  'REPORT_WRONG_SIGNER',
+  // integrator bundles
+  'BUNDLE_RECIPIENT_INVALID',
+  'BUNDLE_WEAK_PASSPHRASE',
+  'BUNDLE_MALFORMED',
+  'BUNDLE_BAD_PASSPHRASE',
+  'BUNDLE_NOT_A_RECIPIENT',
+  'BUNDLE_TRUNCATED',
+  'BUNDLE_TAMPERED',
+  'BUNDLE_SCHEMA_UNSUPPORTED',
+  'BUNDLE_BAD_SIGNATURE',
+  'BUNDLE_WRONG_SIGNER',
+  'BUNDLE_REPLAYED',
+  'BUNDLE_CONFLICT',
+  'BUNDLE_ITEMS_UNSUPPORTED',
+  // leak scan
+  'SCAN_PATH_NOT_FOUND',
 ] as const
 
 export type ErrorCode = (typeof errorCodes)[number]

@@ -118,6 +118,31 @@ function remove(s: Session, actor: string, level: Level, id: string): { done: tr
   return { done: true }
 }
 
+/**
+ * Takes a row made by another installation (an imported bundle) under its own id, so both
+ * vaults and the remote instance agree on it. An existing live row with that id and parent
+ * is kept as it is; anything that would make two different things one is refused.
+ */
+function adopt(s: Session, actor: string, level: Level, row: { id: string; name: string; parentId?: string }, via: Record<string, unknown>): boolean {
+  const name = cleanName(row.name, level.label)
+  const existing = s.db.prepare(`SELECT * FROM ${level.table} WHERE id = ?`).get(row.id) as (Row & { deleted_at: string | null }) | undefined
+  if (existing) {
+    if (existing.deleted_at) throw new KeywardError('BUNDLE_CONFLICT', `The ${level.label} "${existing.name}" of this bundle was deleted in this vault; restore it or import elsewhere.`)
+    if (level.parentColumn && existing[level.parentColumn] !== row.parentId) {
+      throw new KeywardError('BUNDLE_CONFLICT', `The ${level.label} "${existing.name}" sits under a different ${level.parent!.label} in this vault than in the bundle.`)
+    }
+    return false
+  }
+  const scope = level.parentColumn ? `AND ${level.parentColumn} = @parentId` : ''
+  const clash = s.db.prepare(`SELECT id FROM ${level.table} WHERE name = @name COLLATE NOCASE AND deleted_at IS NULL ${scope}`).get({ name, parentId: row.parentId })
+  if (clash) throw new KeywardError('BUNDLE_CONFLICT', `This vault already has a different ${level.label} named "${name}"; rename one of them first.`)
+  const columns = ['id', 'name', 'created_at', 'updated_at', ...(level.parentColumn ? [level.parentColumn] : [])]
+  const values = [row.id, name, s.now().toISOString(), s.hlc.now(), ...(level.parentColumn ? [row.parentId] : [])]
+  s.db.prepare(`INSERT INTO ${level.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...values)
+  appendAudit(s, { actor, action: `${level.table}.create`, entity: level.label, entityId: row.id, details: { name, ...(row.parentId ? { parentId: row.parentId } : {}), ...via } })
+  return true
+}
+
 const toRegion = (r: Row): Region => ({ id: r.id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at })
 const toServer = (r: Row): Server => ({ ...toRegion(r), regionId: r.region_id! })
 const toCollection = (r: Row): Collection => ({ ...toRegion(r), serverId: r.server_id!, regionId: r.region_id! })
@@ -136,6 +161,7 @@ export const regions = {
   rename: (s: Session, actor: string, id: string, name: string) => toRegion(rename(s, actor, regionLevel, id, name)),
   remove: (s: Session, actor: string, id: string) => remove(s, actor, regionLevel, id),
   get: (s: Session, id: string) => toRegion(requireLive(s, regionLevel, id)),
+  adopt: (s: Session, actor: string, row: { id: string; name: string }, via: Record<string, unknown>) => adopt(s, actor, regionLevel, row, via),
 }
 
 export const servers = {
@@ -147,6 +173,7 @@ export const servers = {
   rename: (s: Session, actor: string, id: string, name: string) => toServer(rename(s, actor, serverLevel, id, name)),
   remove: (s: Session, actor: string, id: string) => remove(s, actor, serverLevel, id),
   get: (s: Session, id: string) => toServer(requireLive(s, serverLevel, id)),
+  adopt: (s: Session, actor: string, row: { id: string; name: string; parentId: string }, via: Record<string, unknown>) => adopt(s, actor, serverLevel, row, via),
 }
 
 export const collections = {
@@ -165,4 +192,5 @@ export const collections = {
   rename: (s: Session, actor: string, id: string, name: string) => collectionById(s, rename(s, actor, collectionLevel, id, name).id),
   remove: (s: Session, actor: string, id: string) => remove(s, actor, collectionLevel, id),
   get: collectionById,
+  adopt: (s: Session, actor: string, row: { id: string; name: string; parentId: string }, via: Record<string, unknown>) => adopt(s, actor, collectionLevel, row, via),
 }

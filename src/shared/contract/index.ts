@@ -6,6 +6,8 @@ import { clientMethods } from './clients'
 import { keyMethods } from './keys'
 import { recordMethods } from './records'
 import { tokenMethods } from './tokens'
+import { bundleMethods } from './bundles'
+import { installationMethods } from './installation'
 import { topologyMethods } from './topology'
 import { userMethods } from './users'
 import { vaultMethods } from './vault'
@@ -27,6 +29,8 @@ export const contract = {
   ...userMethods,
   ...recordMethods,
   ...tokenMethods,
+  ...installationMethods,
+  ...bundleMethods,
 } as const
 
 export type Contract = typeof contract
