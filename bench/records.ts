@@ -31,7 +31,7 @@ const KINDS = [
  * Every user shares ONE Argon2id hash: hashing 100 000 passwords at 19 MiB would take about
  * an hour and says nothing about search speed.
  */
-async function seed(s: Session) {
+export async function seed(s: Session) {
   const region = regions.create(s, ACTOR, 'bench-region')
   const server = servers.create(s, ACTOR, region.id, 'bench-db')
   const collection = collections.create(s, ACTOR, server.id, 'bench-prod')

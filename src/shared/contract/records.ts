@@ -62,6 +62,11 @@ export const recordMethods = {
       sort: z.strictObject({ field: RecordSortField, dir: z.enum(['asc', 'desc']).default('asc') }).default({ field: 'username', dir: 'asc' }),
       page: z.strictObject({ offset: z.number().int().min(0).max(10_000_000).default(0), limit: z.number().int().min(1).max(RECORDS_PAGE_MAX).default(50) }).default({ offset: 0, limit: 50 }),
     }),
-    z.object({ rows: z.array(RecordRow), total: z.number().int() }),
+    z.object({
+      rows: z.array(RecordRow),
+      total: z.number().int(),
+      /** A broad search counts its matches only up to 10 000; then total is that lower bound. */
+      totalCapped: z.boolean(),
+    }),
   ),
 } as const

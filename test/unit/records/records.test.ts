@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { recordsTuning } from '../../../src/core/records/records'
 import type { RecordSortField } from '../../../src/shared/contract/records'
 import type { ApiKey } from '../../../src/shared/contract/keys'
 import { hashPassword } from '../../../src/core/users/passwords'
@@ -162,14 +163,24 @@ describe('records.list', () => {
         fc.constantFrom<'asc' | 'desc'>('asc', 'desc'),
         fc.nat(320),
         fc.integer({ min: 1, max: 120 }),
-        async (scope, search, field, dir, offset, limit) => {
-          const got = await t.client.call('records.list', { regionId, ...scope, search, sort: { field, dir }, page: { offset, limit } })
-          const want = modelList({ ...scope, search, field, dir, offset, limit })
-          expect(got.total).toBe(want.total)
-          expect(got.rows.map((r) => r.userId)).toEqual(want.ids)
+        // each query runs on all three search paths: the small rowid set, the index walk with an
+        // exact count, and the index walk whose count stops at a (here tiny) cap
+        fc.constantFrom({ smallMatchCap: 2000, countCap: 10_000 }, { smallMatchCap: 0, countCap: 10_000 }, { smallMatchCap: 0, countCap: 7 }),
+        async (scope, search, field, dir, offset, limit, tuning) => {
+          Object.assign(recordsTuning, tuning)
+          try {
+            const got = await t.client.call('records.list', { regionId, ...scope, search, sort: { field, dir }, page: { offset, limit } })
+            const want = modelList({ ...scope, search, field, dir, offset, limit })
+            const capped = (search ?? '').trim() !== '' && want.total > tuning.countCap && tuning.smallMatchCap === 0
+            expect(got.totalCapped).toBe(capped)
+            expect(got.total).toBe(capped ? tuning.countCap : want.total)
+            expect(got.rows.map((r) => r.userId)).toEqual(want.ids)
+          } finally {
+            Object.assign(recordsTuning, { smallMatchCap: 2000, countCap: 10_000 })
+          }
         },
       ),
-      { numRuns: 400, seed: 7 },
+      { numRuns: 600, seed: 7 },
     )
   })
 
