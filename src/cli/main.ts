@@ -3,10 +3,15 @@ import { isKeywardError } from '../shared/errors'
 import { registerAudit } from './commands/audit'
 import { registerBundle } from './commands/bundle'
 import { registerInstallation } from './commands/installation'
+import { registerKeys } from './commands/keys'
+import { registerScan } from './commands/scan'
 import { registerServe } from './commands/serve'
 import { registerServer } from './commands/server'
 
-/** Exit codes: 0 success, 1 a coded refusal or failure, 2 a usage error. */
+/**
+ * Exit codes: 0 success, 1 a coded refusal or failure, 2 a usage error, 3 an answer that is
+ * not "all clear" (`scan` found keys, `keys verify` answered anything but VALID).
+ */
 const program = new Command()
   .name('keyward')
   .description(
@@ -20,11 +25,13 @@ const program = new Command()
     outputError: (text, write) => write(`keyward: USAGE: ${text.replace(/^error: /, '').trim()} (see --help)\n`),
   })
   .exitOverride()
-  .addHelpText('after', '\nExamples:\n  keyward audit report -o ./reports\n  keyward audit verify ./reports/keyward-audit-….html\n  keyward bundle export -c <collection id> -r age1…\n  keyward bundle inspect bundle.age.asc -i identity.txt\n  keyward serve --ui')
+  .addHelpText('after', '\nExamples:\n  keyward audit report -o ./reports\n  keyward audit verify ./reports/keyward-audit-….html\n  keyward bundle export -c <collection id> -r age1…\n  keyward bundle inspect bundle.age.asc -i identity.txt\n  keyward scan ./src ./deploy\n  keyward keys list -c acme-prod\n  echo "$KEY" | keyward keys verify - --ip 10.0.0.5\n  keyward serve --ui')
 
 registerAudit(program)
 registerBundle(program)
 registerInstallation(program)
+registerKeys(program)
+registerScan(program)
 registerServe(program)
 registerServer(program)
 

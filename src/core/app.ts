@@ -13,6 +13,7 @@ import { clientHandlers } from './handlers/client-handlers'
 import { keyHandlers } from './handlers/key-handlers'
 import type { BundleOptions } from './bundles/bundles'
 import { bundleHandlers } from './handlers/bundle-handlers'
+import { scanHandlers } from './handlers/scan-handlers'
 import { installationHandlers } from './handlers/installation-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
 import { tokenHandlers } from './handlers/token-handlers'
@@ -180,6 +181,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...tokenHandlers(deps),
     ...installationHandlers(deps),
     ...bundleHandlers(deps, options.bundles),
+    ...scanHandlers(deps),
   }
 
   const dispatch = createDispatcher(handlers, {
