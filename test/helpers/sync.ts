@@ -6,7 +6,7 @@ import { sealForSync } from '../../src/core/sync/sync-key'
 import type { SyncEntity, SyncOp, SyncValue } from '../../src/shared/sync'
 
 /** Builds operations the way a desktop would: HLC stamps from one node, secrets sealed. */
-export function opWriter(node = randomUUID(), startMs = Date.parse('2026-03-01T12:00:00.000Z')) {
+export function opWriter(node: string = randomUUID(), startMs = Date.parse('2026-03-01T12:00:00.000Z')) {
   const orgKey = randomBytes(32)
   let wall = startMs
   let counter = 0
