@@ -43,6 +43,10 @@ export interface ServerConfig {
   /** Numbered .sql files of the dialect in use (tests point it at a copy). */
   migrationsDir?: string
   now: () => Date
+  /** How often gateway usage counts are written (ms). */
+  usageFlushMs: number
+  /** How often the instance follows the change log written by other instances (ms; 0 = never). */
+  syncTailMs: number
 }
 
 export type ServerConfigInput = Partial<ServerConfig> & Pick<ServerConfig, 'logger'>
@@ -62,5 +66,7 @@ export function resolveConfig(input: ServerConfigInput): ServerConfig {
     serverKey: input.serverKey,
     migrationsDir: input.migrationsDir,
     now: input.now ?? (() => new Date()),
+    usageFlushMs: input.usageFlushMs ?? 2_000,
+    syncTailMs: input.syncTailMs ?? 1_000,
   }
 }

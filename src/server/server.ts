@@ -7,15 +7,18 @@ import { KeywardError } from '../shared/errors'
 import { Empty, serverApi, type RouteName, type RouteSpec } from '../shared/server-api'
 import { RateLimitedError } from './accounts/login'
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config'
-import { authenticate } from './http/auth'
+import { authenticate, GatewayTokenCache } from './http/auth'
 import { installErrorHandling } from './http/errors'
 import { createHandlers, type RouteContext } from './http/handlers'
 import { openServerStore } from './store/open-store'
 import type { ServerStore } from './store/server-store'
+import { SyncEngine } from './sync/engine'
 
 export interface KeywardServer {
   app: FastifyInstance
   store: ServerStore
+  /** The sync state and the verification index the gateway API answers from. */
+  sync: SyncEngine
   config: ServerConfig
   /** The key sealing the server's own secrets (the CLI bootstrap needs it). */
   serverKey: Buffer
@@ -58,7 +61,15 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
   // The request-rate limit of the login route; the per-user and per-address lockouts live in the store.
   await app.register(rateLimit, { global: false })
 
-  const handlers = createHandlers({ store, serverKey, limits: config.loginLimits, deviceTokenTtlDays: config.deviceTokenTtlDays, now: config.now, logger, version })
+  let sync: SyncEngine
+  try {
+    sync = await new SyncEngine(store.driver, config.now, logger, { usageFlushMs: config.usageFlushMs }).load(config.syncTailMs)
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+  const gatewayCache = new GatewayTokenCache()
+  const handlers = createHandlers({ store, sync, gatewayCache, serverKey, limits: config.loginLimits, deviceTokenTtlDays: config.deviceTokenTtlDays, now: config.now, logger, version })
   for (const name of Object.keys(serverApi) as RouteName[]) {
     const spec: RouteSpec = serverApi[name]
     const handler = handlers[name] as (ctx: RouteContext<RouteSpec>) => Promise<unknown>
@@ -78,7 +89,10 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
           : {},
       handler: async (request, reply) => {
         // Who first: an anonymous caller learns nothing from validation messages.
-        const principal = await authenticate(store, spec.auth, request, config.now())
+        const principal = await authenticate(store, spec.auth, request, config.now(), gatewayCache)
+        if (spec.scope && principal.kind === 'gateway' && !principal.gatewayToken.scopes.includes(spec.scope)) {
+          throw new KeywardError('FORBIDDEN', `This gateway token lacks the ${spec.scope} scope.`)
+        }
         const ctx = {
           params: parse(name, spec.params ?? Empty, request.params ?? {}),
           query: parse(name, spec.query ?? Empty, request.query ?? {}),
@@ -101,6 +115,7 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
   return {
     app,
     store,
+    sync,
     config,
     serverKey,
     async listen() {
@@ -113,6 +128,7 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
     },
     async close() {
       await app.close()
+      await sync.close()
       await store.close()
     },
   }

@@ -44,6 +44,11 @@ export const errorCodes = [
   'GATEWAY_TOKEN_NOT_FOUND',
   'NOT_READY',
   'SERVER_KEY_MISMATCH',
+  // sync (DESIGN §6)
+  'OP_ID_REUSED',
+  'SECRET_IN_CLEAR',
+  'COLLECTION_UNKNOWN',
+  'CONFLICT_NOT_FOUND',
   // clients and master licences (seed 000)
   'CLIENT_NOT_FOUND',
   'CLIENT_HAS_LICENCES',

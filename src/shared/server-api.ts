@@ -1,5 +1,7 @@
 import { z } from 'zod'
 import { errorCodes } from './errors'
+import { Change, Conflict, OpOutcome, SyncOp } from './sync'
+import { VERIFY_CODES } from './verify-codes'
 
 /**
  * The HTTP surface of the remote instance, in one place: every route with its zod schemas.
@@ -15,6 +17,8 @@ export interface RouteSpec {
   summary: string
   tag: string
   auth: RouteAuth
+  /** Gateway routes: the scope the gateway token must hold. */
+  scope?: GatewayScopeName
   params?: z.ZodType
   query?: z.ZodType
   body?: z.ZodType
@@ -117,6 +121,56 @@ export const ChainStatus = z.union([
   z.strictObject({ ok: z.literal(false), entries: z.number().int(), firstBrokenSeq: z.number().int(), reason: z.string() }),
 ])
 
+export const KeyVerifyBody = z.strictObject({
+  key: z.string().max(256),
+  ip: z.string().min(1).max(64).optional(),
+  method: z.string().min(1).max(200).optional(),
+})
+export const KeyVerifyResult = z.strictObject({
+  code: z.enum(VERIFY_CODES),
+  keyId: z.string().optional(),
+  collectionId: z.string().optional(),
+  licenceId: z.string().optional(),
+  applicationKind: z.string().optional(),
+  permissions: z.array(z.string()).optional(),
+  validUntil: Timestamp.optional(),
+  retryAfterMs: z.number().int().positive().optional(),
+})
+
+export const IntrospectBody = z.strictObject({
+  token: z.string().min(1).max(8192),
+  token_type_hint: z.string().max(64).optional(),
+  audience: z.string().max(200).optional(),
+})
+/** RFC 7662 §2.2: `active` and, for active tokens, the token's claims. */
+export const IntrospectResult = z.strictObject({
+  active: z.boolean(),
+  scope: z.string().optional(),
+  client_id: z.string().optional(),
+  sub: z.string().optional(),
+  aud: z.string().optional(),
+  iss: z.string().optional(),
+  exp: z.number().int().optional(),
+  iat: z.number().int().optional(),
+  jti: z.string().optional(),
+  token_type: z.literal('Bearer').optional(),
+  collection_id: z.string().optional(),
+})
+
+export const Jwks = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())) })
+export const CollectionParams = z.strictObject({ id: Id })
+
+export const SyncPushBody = z.strictObject({ ops: z.array(SyncOp).min(1).max(1000) })
+export const SyncPushResult = z.strictObject({ outcomes: z.array(OpOutcome), cursor: z.number().int().min(0) })
+export const SyncPullQuery = z.strictObject({
+  cursor: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(5000).default(1000),
+  collectionId: Id.optional(),
+})
+export const SyncPullResult = z.strictObject({ changes: z.array(Change), next: z.number().int().min(0), more: z.boolean() })
+export const ConflictQuery = z.strictObject({ collectionId: Id.optional(), includeResolved: z.enum(['true', 'false']).optional() })
+export const ConflictResolveBody = z.strictObject({ resolution: z.enum(['kept_server', 'reapplied']) })
+
 export const Health = z.strictObject({ status: z.literal('up') })
 export const Readiness = z.strictObject({ status: z.literal('ready'), database: z.enum(['sqlite', 'postgres']), migrations: z.number().int() })
 
@@ -213,6 +267,75 @@ export const serverApi = {
     summary: 'Walk the hash chain of the server audit log and name the first broken link.',
     auth: 'admin',
     response: ChainStatus,
+  }),
+  'keys.verify': route({
+    method: 'POST',
+    path: '/v1/keys/verify',
+    tag: 'gateway',
+    summary: 'Verify an API key for a request (DESIGN §2): VALID or the reason it is refused, with the key id, collection, application and permissions when found. Needs scope keys.verify.',
+    auth: 'gateway',
+    scope: 'keys.verify',
+    body: KeyVerifyBody,
+    response: KeyVerifyResult,
+  }),
+  'tokens.introspect': route({
+    method: 'POST',
+    path: '/v1/tokens/introspect',
+    tag: 'gateway',
+    summary: "RFC 7662 token introspection of a service user's EdDSA JWT, checked against its collection's published keys and revocations. Needs scope tokens.introspect.",
+    auth: 'gateway',
+    scope: 'tokens.introspect',
+    body: IntrospectBody,
+    response: IntrospectResult,
+    raw: true,
+  }),
+  'collections.jwks': route({
+    method: 'GET',
+    path: '/v1/collections/:id/jwks.json',
+    tag: 'gateway',
+    summary: "The collection's published token signing keys as a JWK Set (RFC 7517). Needs scope tokens.introspect.",
+    auth: 'gateway',
+    scope: 'tokens.introspect',
+    params: CollectionParams,
+    response: Jwks,
+    raw: true,
+  }),
+  'sync.push': route({
+    method: 'POST',
+    path: '/v1/sync/push',
+    tag: 'sync',
+    summary: 'Push a batch of field-level operations. Each operation id is applied at most once: a replay gets the same answer; the same id with another body is 422 OP_ID_REUSED and nothing of the batch is applied.',
+    auth: 'admin',
+    body: SyncPushBody,
+    response: SyncPushResult,
+  }),
+  'sync.pull': route({
+    method: 'GET',
+    path: '/v1/sync/pull',
+    tag: 'sync',
+    summary: 'The change log after `cursor`, oldest first, in pages; pass `next` back as the cursor while `more` is true.',
+    auth: 'admin',
+    query: SyncPullQuery,
+    response: SyncPullResult,
+  }),
+  'sync.conflicts': route({
+    method: 'GET',
+    path: '/v1/sync/conflicts',
+    tag: 'sync',
+    summary: 'Changes the server refused by a licence rule (and the correction it wrote), open ones unless includeResolved=true.',
+    auth: 'admin',
+    query: ConflictQuery,
+    response: z.strictObject({ conflicts: z.array(Conflict) }),
+  }),
+  'sync.resolveConflict': route({
+    method: 'POST',
+    path: '/v1/sync/conflicts/:id/resolve',
+    tag: 'sync',
+    summary: 'Mark a conflict resolved: kept_server (the correction stands) or reapplied (the admin pushed a new change). Resolving twice is harmless.',
+    auth: 'admin',
+    params: IdParams,
+    body: ConflictResolveBody,
+    response: Conflict,
   }),
 } as const
 

@@ -1,11 +1,7 @@
-import { hash, timingSafeEqual } from 'node:crypto'
-import { compileIpRules, ipAllowed, type CompiledIpRules } from '../../shared/ip-rules'
-import { KEY_MAX_LENGTH, KEY_MIN_LENGTH, verifyKeyFormat } from '../../shared/key-format'
-import type { VerifyCode, VerifyResult } from '../../shared/verify-codes'
 import type { Db } from '../store/database'
-import { RateLimiter } from './rate-limiter'
-import { UsageRecorder, type UsageCell } from './usage-recorder'
 import { prepared } from '../store/statements'
+import { UsageRecorder } from './usage-recorder'
+import { VerifyIndex, type CompactKey } from './verify-index'
 
 /**
  * The in-memory verification index (DESIGN §2): digest → compact key record, built when the
@@ -13,36 +9,6 @@ import { prepared } from '../store/statements'
  * licence. Verification is then SHA-256 + one table lookup + a constant-time digest compare,
  * with no SQL on the hot path.
  */
-/**
- * Fields in the order verification reads them: V8 lays an object literal's fields out in
- * the order they are written, so the hot ones share the first cache line.
- */
-interface IndexedKey extends UsageCell {
-  /** where the 32 digest bytes sit in the slab */
-  digestAt: number
-  /** next key in the same bucket */
-  next: IndexedKey | undefined
-  status: 'active' | 'inactive' | 'revoked'
-  /** when it stops verifying: expiry or end of its rotation grace, whichever comes first; Infinity if never */
-  untilMs: number
-  /** shared with every key of the same licence; refreshLicences flips it */
-  licence: LicenceCell
-  ipRules: CompiledIpRules
-  rateLimitPerMinute: number
-  id: string
-  collectionId: string
-  licenceId: string
-  applicationKind: string
-  permissionList: string[]
-  permissions: Set<string>
-  /** the digest's first 30 bits: the bucket, without touching the slab */
-  prefix: number
-}
-
-interface LicenceCell {
-  usable: boolean
-}
-
 interface KeyRow {
   id: string
   digest: Buffer
@@ -59,87 +25,55 @@ interface KeyRow {
 }
 
 const KEY_COLUMNS = 'id, digest, collection_id, licence_id, application_id, status, expires_at, grace_until, allowed_ips, permissions, rate_limit_per_minute, deleted_at'
-const msOrInfinity = (iso: string | null) => (iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso))
+
+const compact = (row: KeyRow): CompactKey => ({
+  id: row.id,
+  digest: row.digest,
+  collectionId: row.collection_id,
+  licenceId: row.licence_id,
+  applicationKind: row.application_id,
+  status: row.status,
+  expiresAt: row.expires_at,
+  graceUntil: row.grace_until,
+  allowedIps: JSON.parse(row.allowed_ips) as string[],
+  permissions: JSON.parse(row.permissions) as string[],
+  rateLimitPerMinute: row.rate_limit_per_minute,
+})
+
 /**
- * The digest table is a plain array of buckets indexed by the digest's first 30 bits masked
- * to the table size (a power of two, grown to stay above the key count). SHA-256 output is
- * uniform, so a bucket holds about one key; keys sharing a bucket are chained and told apart
- * by the full constant-time comparison. Cheaper than a Map keyed by a string or a 48-bit
- * number, which both allocate on every lookup. The digests themselves live side by side in
- * one slab, so a comparison touches one cache line rather than a Buffer object and its store.
+ * The desktop's verification index: the shared VerifyIndex filled from the vault when it
+ * opens and refreshed from the store after every committed change to a key or a licence.
  */
-const MIN_BUCKETS = 1024
-
-/** One object shape for every answer about a found key (cheaper than spreading). */
-function answer(code: VerifyCode, entry: IndexedKey, until = Number.POSITIVE_INFINITY): VerifyResult {
-  return {
-    code,
-    keyId: entry.id,
-    collectionId: entry.collectionId,
-    licenceId: entry.licenceId,
-    applicationKind: entry.applicationKind,
-    permissions: entry.permissionList,
-    validUntil: until === Number.POSITIVE_INFINITY ? undefined : new Date(until).toISOString(),
-  }
-}
-
-export class KeyIndex {
-  private buckets: (IndexedKey | undefined)[] = []
-  private slab = new Uint8Array(32 * MIN_BUCKETS)
-  private slabUsed = 0
-  private readonly freeDigestSlots: number[] = []
-  private mask = 0
-  private readonly byId = new Map<string, IndexedKey>()
-  /** licence id → whether it is usable (live and active) */
-  private readonly licences = new Map<string, LicenceCell>()
-  private readonly limiter = new RateLimiter()
+export class KeyIndex extends VerifyIndex {
   readonly usage: UsageRecorder
-  /** Tests pin the table size to force chains. */
-  private readonly fixedBuckets: number | undefined
 
   constructor(
     private readonly db: Db,
-    private readonly nowMs: () => number,
+    nowMs: () => number,
     options: { usageFlushMs?: number; buckets?: number } = {},
   ) {
-    this.usage = new UsageRecorder(db, options.usageFlushMs)
-    this.fixedBuckets = options.buckets
-    this.resize(options.buckets ?? MIN_BUCKETS)
+    const usage = new UsageRecorder(db, options.usageFlushMs)
+    super(nowMs, usage, { buckets: options.buckets })
+    this.usage = usage
   }
 
   /** Builds the whole index; called once when the vault opens. */
   load(): this {
-    this.byId.clear()
-    this.slabUsed = 0
-    this.freeDigestSlots.length = 0
-    this.resize(this.fixedBuckets ?? MIN_BUCKETS)
-    this.licences.clear()
+    this.clear()
     for (const l of this.db.prepare('SELECT id, status, deleted_at FROM licences').iterate() as IterableIterator<{ id: string; status: string; deleted_at: string | null }>) {
-      this.licenceCell(l.id).usable = l.status === 'active' && l.deleted_at === null
+      this.setLicence(l.id, l.status === 'active' && l.deleted_at === null)
     }
-    for (const row of this.db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE deleted_at IS NULL`).iterate() as IterableIterator<KeyRow>) this.put(row)
+    for (const row of this.db.prepare(`SELECT ${KEY_COLUMNS} FROM api_keys WHERE deleted_at IS NULL`).iterate() as IterableIterator<KeyRow>) this.upsert(compact(row))
     return this
-  }
-
-  get size(): number {
-    return this.byId.size
   }
 
   /** Re-reads these keys from the store (after a committed change). */
   refreshKeys(ids: Iterable<string>): void {
     const read = prepared(this.db, `SELECT ${KEY_COLUMNS} FROM api_keys WHERE id = ?`)
     for (const id of ids) {
-      const old = this.byId.get(id)
-      if (old) this.remove(old)
       const row = read.get(id) as KeyRow | undefined
-      if (row && row.deleted_at === null) {
-        const fresh = this.put(row)
-        if (old) this.usage.transfer(old, fresh)
-      } else {
-        // a deleted key's pending usage goes with it
-        if (old) old.count = 0
-        this.limiter.forget(id)
-      }
+      if (row && row.deleted_at === null) this.upsert(compact(row))
+      else this.delete(id)
     }
   }
 
@@ -148,133 +82,8 @@ export class KeyIndex {
     const read = prepared(this.db, 'SELECT status, deleted_at FROM licences WHERE id = ?')
     for (const id of ids) {
       const row = read.get(id) as { status: string; deleted_at: string | null } | undefined
-      this.licenceCell(id).usable = !!row && row.status === 'active' && row.deleted_at === null
+      this.setLicence(id, !!row && row.status === 'active' && row.deleted_at === null)
     }
-  }
-
-  private licenceCell(id: string): LicenceCell {
-    let cell = this.licences.get(id)
-    if (!cell) {
-      cell = { usable: false }
-      this.licences.set(id, cell)
-    }
-    return cell
-  }
-
-  private put(row: KeyRow): IndexedKey {
-    const permissionList = JSON.parse(row.permissions) as string[]
-    const entry: IndexedKey = {
-      digestAt: this.storeDigest(row.digest),
-      next: undefined,
-      status: row.status,
-      untilMs: Math.min(msOrInfinity(row.expires_at), msOrInfinity(row.grace_until)),
-      licence: this.licenceCell(row.licence_id),
-      ipRules: compileIpRules(JSON.parse(row.allowed_ips) as string[]),
-      rateLimitPerMinute: row.rate_limit_per_minute ?? 0,
-      count: 0,
-      lastMs: 0,
-      dirty: false,
-      id: row.id,
-      collectionId: row.collection_id,
-      licenceId: row.licence_id,
-      applicationKind: row.application_id,
-      permissionList,
-      permissions: new Set(permissionList),
-      prefix: row.digest.readUInt32LE(0) & 0x3fffffff,
-    }
-    if (this.fixedBuckets === undefined && this.byId.size >= this.buckets.length) this.resize(this.buckets.length * 4)
-    this.link(entry)
-    this.byId.set(entry.id, entry)
-    return entry
-  }
-
-  private storeDigest(digest: Buffer): number {
-    let at = this.freeDigestSlots.pop()
-    if (at === undefined) {
-      if (this.slabUsed + 32 > this.slab.length) {
-        const bigger = new Uint8Array(this.slab.length * 2)
-        bigger.set(this.slab)
-        this.slab = bigger
-      }
-      at = this.slabUsed
-      this.slabUsed += 32
-    }
-    this.slab.set(digest, at)
-    return at
-  }
-
-  private link(entry: IndexedKey): void {
-    const slot = entry.prefix & this.mask
-    entry.next = this.buckets[slot]
-    this.buckets[slot] = entry
-  }
-
-  private remove(entry: IndexedKey): void {
-    this.byId.delete(entry.id)
-    this.slab.fill(0, entry.digestAt, entry.digestAt + 32)
-    this.freeDigestSlots.push(entry.digestAt)
-    const slot = entry.prefix & this.mask
-    if (this.buckets[slot] === entry) {
-      this.buckets[slot] = entry.next
-      return
-    }
-    let head = this.buckets[slot]
-    while (head && head.next !== entry) head = head.next
-    if (head) head.next = entry.next
-  }
-
-  /** Rehashes every entry into `size` buckets (a power of two). */
-  private resize(size: number): void {
-    this.buckets = new Array<IndexedKey | undefined>(size).fill(undefined)
-    this.mask = size - 1
-    for (const entry of this.byId.values()) this.link(entry)
-  }
-
-  /**
-   * Answers as if the checks ran in this order: format (MALFORMED, BAD_CHECKSUM), existence,
-   * the key's own state (revoked before disabled before expired: the most final answer wins),
-   * the licence, the request (IP, method), and the rate limit last so a refused request does
-   * not use up the allowance.
-   *
-   * The full format check runs only when the digest is not in the index: a stored key was
-   * generated in the valid format, and a string with the same SHA-256 is that key, so for
-   * found keys the check could only say VALID_FORMAT. The answers are the same either way;
-   * the common case (a real key) skips a second pass over the string. A length guard still
-   * keeps strings that cannot be keys away from the hash.
-   */
-  verify(key: string, ip?: string, method?: string): VerifyResult {
-    if (typeof key !== 'string' || key.length < KEY_MIN_LENGTH || key.length > KEY_MAX_LENGTH) return { code: 'MALFORMED' }
-    const digest = hash('sha256', key, 'buffer') as unknown as Buffer
-    let entry = this.buckets[digest.readUInt32LE(0) & 0x3fffffff & this.mask]
-    while (entry && !timingSafeEqual(this.slab.subarray(entry.digestAt, entry.digestAt + 32), digest)) entry = entry.next
-    if (!entry) {
-      const format = verifyKeyFormat(key)
-      return { code: format === 'VALID_FORMAT' ? 'NOT_FOUND' : format }
-    }
-    if (entry.status === 'revoked') return answer('REVOKED', entry)
-    if (entry.status === 'inactive') return answer('DISABLED', entry)
-    const now = this.nowMs()
-    const until = entry.untilMs
-    if (now >= until) return answer('EXPIRED', entry, until)
-    if (!entry.licence.usable) return answer('LICENCE_INACTIVE', entry)
-    if (entry.ipRules !== undefined && !ipAllowed(entry.ipRules, ip)) return answer('IP_NOT_ALLOWED', entry)
-    if (method !== undefined && !entry.permissions.has(method)) return answer('FORBIDDEN_METHOD', entry)
-    if (entry.rateLimitPerMinute > 0) {
-      const wait = this.limiter.take(entry.id, entry.rateLimitPerMinute, now)
-      if (wait > 0) {
-        const limited = answer('RATE_LIMITED', entry)
-        limited.retryAfterMs = wait
-        return limited
-      }
-    }
-    this.usage.record(entry, now)
-    return answer('VALID', entry, until)
-  }
-
-  /** Usage of a key not yet written to the store, so reads can show fresh numbers. */
-  pendingUsage(id: string): { count: number; lastMs: number } | undefined {
-    const entry = this.byId.get(id)
-    return entry && entry.count > 0 ? { count: entry.count, lastMs: entry.lastMs } : undefined
   }
 
   /** Writes pending usage and stops the timer (vault lock, close). */

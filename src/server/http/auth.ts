@@ -21,7 +21,33 @@ function bearer(request: FastifyRequest): string {
  * tokens are all UNAUTHORIZED; a valid token of the wrong kind (a gateway token on an admin
  * route) is FORBIDDEN; revoked and expired tokens say so.
  */
-export async function authenticate(store: ServerStore, auth: RouteAuth, request: FastifyRequest, now: Date): Promise<Principal> {
+/**
+ * Gateway tokens looked up recently, so the verification path needs no SQL per request. A
+ * revocation on this instance clears it at once; one made on another instance over the same
+ * PostgreSQL is seen within GATEWAY_CACHE_MS.
+ */
+export const GATEWAY_CACHE_MS = 2_000
+export class GatewayTokenCache {
+  private readonly entries = new Map<string, { record: GatewayTokenRecord | undefined; until: number }>()
+  get(hash: string, nowMs: number): GatewayTokenRecord | undefined | null {
+    const e = this.entries.get(hash)
+    if (!e) return null
+    if (e.until <= nowMs) {
+      this.entries.delete(hash)
+      return null
+    }
+    return e.record
+  }
+  set(hash: string, record: GatewayTokenRecord | undefined, nowMs: number): void {
+    if (this.entries.size > 10_000) this.entries.clear()
+    this.entries.set(hash, { record, until: nowMs + GATEWAY_CACHE_MS })
+  }
+  clear(): void {
+    this.entries.clear()
+  }
+}
+
+export async function authenticate(store: ServerStore, auth: RouteAuth, request: FastifyRequest, now: Date, cache?: GatewayTokenCache): Promise<Principal> {
   if (auth === 'none') return { kind: 'none' }
   const token = bearer(request)
   const kind = tokenKind(token)
@@ -40,7 +66,11 @@ export async function authenticate(store: ServerStore, auth: RouteAuth, request:
     }
     return { kind: 'admin', device }
   }
-  const gatewayToken = await store.findGatewayTokenByHash(hash)
+  let gatewayToken = cache ? cache.get(hash, now.getTime()) : null
+  if (gatewayToken === null) {
+    gatewayToken = await store.findGatewayTokenByHash(hash)
+    cache?.set(hash, gatewayToken, now.getTime())
+  }
   if (!gatewayToken) throw new KeywardError('UNAUTHORIZED', 'This gateway token is not known to this server.')
   if (gatewayToken.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This gateway token was revoked.')
   if (auth !== 'gateway') throw new KeywardError('FORBIDDEN', 'This route needs an admin device token; a gateway token cannot use it.')

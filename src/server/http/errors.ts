@@ -22,6 +22,10 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   LOGIN_RATE_LIMITED: 429,
   NOT_READY: 503,
+  OP_ID_REUSED: 422,
+  SECRET_IN_CLEAR: 422,
+  CONFLICT_NOT_FOUND: 404,
+  COLLECTION_UNKNOWN: 404,
 }
 
 export const statusOf = (code: ErrorCode): number => STATUS[code] ?? 500

@@ -5,7 +5,9 @@ import type { RouteSpec, ServerApi } from '../../shared/server-api'
 import { login, type LoginDeps } from '../accounts/login'
 import { issueToken } from '../accounts/tokens'
 import type { DeviceRecord, ServerStore } from '../store/server-store'
-import type { Principal } from './auth'
+import type { GatewayTokenCache, Principal } from './auth'
+import type { SyncEngine } from '../sync/engine'
+import { introspect } from '../sync/introspect'
 import { buildOpenApi } from './openapi'
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined
@@ -26,6 +28,8 @@ export type RouteHandlers = {
 
 export interface HandlerDeps extends LoginDeps {
   store: ServerStore
+  sync: SyncEngine
+  gatewayCache: GatewayTokenCache
   version: string
 }
 
@@ -76,14 +80,16 @@ export function createHandlers(d: HandlerDeps): RouteHandlers {
       )
       return { gatewayToken, token }
     },
-    'gatewayTokens.revoke': async ({ params, principal }) =>
-      d.store.revokeGatewayToken(params.id, d.now().toISOString(), {
+    'gatewayTokens.revoke': async ({ params, principal }) => {
+      d.gatewayCache.clear()
+      return d.store.revokeGatewayToken(params.id, d.now().toISOString(), {
         actor: actorOf(principal),
         action: 'gatewayTokens.revoke',
         entity: 'gateway_token',
         entityId: params.id,
         details: { byDevice: principal.device.id },
-      }),
+      })
+    },
     'gateway.self': async ({ principal }) => principal.gatewayToken,
 
     'audit.list': async ({ query }) => {
@@ -91,5 +97,20 @@ export function createHandlers(d: HandlerDeps): RouteHandlers {
       return { entries, next: entries.length === query.limit ? entries[entries.length - 1]!.seq : null }
     },
     'audit.verify': async () => d.store.verifyAudit(),
+
+    'keys.verify': async ({ body }) => d.sync.index.verify(body.key, body.ip, body.method),
+    'tokens.introspect': async ({ body }) => introspect(d.sync, body.token, d.now(), body.audience),
+    'collections.jwks': async ({ params }) => {
+      if (!d.sync.knowsCollection(params.id)) throw new KeywardError('COLLECTION_UNKNOWN', 'No collection with this id has been synced to this server.')
+      return d.sync.jwks(params.id)
+    },
+    'sync.push': async ({ body, principal }) => d.sync.push(principal.device.id, body.ops),
+    'sync.pull': async ({ query }) => d.sync.pull(query.cursor, query.limit, query.collectionId),
+    'sync.conflicts': async ({ query }) => ({ conflicts: await d.sync.conflicts({ collectionId: query.collectionId, includeResolved: query.includeResolved === 'true' }) }),
+    'sync.resolveConflict': async ({ params, body, principal }) => {
+      const conflict = await d.sync.resolveConflict(params.id, body.resolution, actorOf(principal))
+      await d.store.appendAudit({ actor: actorOf(principal), action: 'sync.resolveConflict', entity: 'conflict', entityId: params.id, details: { resolution: body.resolution, kind: conflict.kind } })
+      return conflict
+    },
   }
 }

@@ -70,6 +70,8 @@ export type Readiness = { ready: true; migrations: number } | { ready: false; re
  */
 export interface ServerStore {
   readonly dialect: Dialect
+  /** The driver itself, for the sync engine's own transactions. */
+  readonly driver: SqlDriver
   readiness(): Promise<Readiness>
   close(): Promise<void>
 
@@ -203,6 +205,7 @@ export function createServerStore(driver: SqlDriver, migrations: Migration[], no
   }
 
   return {
+    driver,
     dialect: driver.dialect,
 
     async readiness() {

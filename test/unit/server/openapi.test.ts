@@ -46,6 +46,20 @@ describe('the OpenAPI document', () => {
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain('LOGIN_RATE_LIMITED')
   })
 
+  it('documents the gateway and sync routes with their security and scopes', async () => {
+    const doc = (await t.request('GET', '/v1/openapi.json')).body
+    const verify = doc.paths['/v1/keys/verify'].post
+    expect(verify.security).toEqual([{ gatewayToken: [] }])
+    expect(verify.requestBody.content['application/json'].schema).toMatchObject({ additionalProperties: false, required: ['key'] })
+    expect(verify.responses['200'].content['application/json'].schema.properties.value.properties.code.enum).toContain('LICENCE_INACTIVE')
+    expect(verify.description ?? verify.summary).toMatch(/keys\.verify/)
+    expect(doc.paths['/v1/tokens/introspect'].post.responses['200'].content['application/json'].schema.properties.active).toEqual({ type: 'boolean' })
+    expect(doc.paths['/v1/collections/{id}/jwks.json'].get.security).toEqual([{ gatewayToken: [] }])
+    expect(doc.paths['/v1/sync/push'].post.security).toEqual([{ deviceToken: [] }])
+    expect(doc.paths['/v1/sync/pull'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['cursor', 'limit', 'collectionId'])
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain('OP_ID_REUSED')
+  })
+
   it('matches the snapshot (a change here is a reviewed API change)', async () => {
     const doc = (await t.request('GET', '/v1/openapi.json')).body
     expect({ ...doc, info: { ...doc.info, version: 'x' } }).toMatchSnapshot()

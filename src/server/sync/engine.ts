@@ -1,0 +1,513 @@
+import { createHash } from 'node:crypto'
+import { v7 as uuidv7 } from 'uuid'
+import { canonicalJson } from '../../core/audit/audit-log'
+import type { Logger } from '../../core/logger'
+import { VerifyIndex, type CompactKey } from '../../core/keys/verify-index'
+import { createHlc } from '../../core/store/hlc'
+import { mergeField, type Stamped } from '../../core/sync/merge'
+import { KeywardError } from '../../shared/errors'
+import { normalizeIpRules } from '../../shared/ip-rules'
+import { verifyKeyFormat } from '../../shared/key-format'
+import { licenceLimit, Tier } from '../../shared/licensing'
+import type { Change, Conflict, OpOutcome, SyncEntity, SyncOp, SyncValue } from '../../shared/sync'
+import type { SqlDriver, SqlQueries, SqlTx } from '../store/sql-driver'
+import { ServerUsage } from './usage'
+
+/**
+ * The server side of sync (DESIGN §6) and the state the gateway API answers from.
+ *
+ * The durable truth is the database: `changes` (the log desktops pull), `entity_fields`
+ * (the winning value of every field) and `ops` (what each operation id was answered). This
+ * class keeps a copy of `entity_fields` in memory, follows the change log (its own pushes
+ * and, over a shared PostgreSQL, every other instance's), and keeps the verification index
+ * and the licence-rule lookups in step with it, so a gateway request touches no SQL.
+ *
+ * Pushes are serialised by the 'changes' lock; inside it the copy first catches up with the
+ * log, so licence rules are checked against everything committed before.
+ */
+
+/** The node id of stamps the server writes itself (corrections after a conflict). */
+export const SERVER_NODE = '00000000-0000-0000-0000-000000000000'
+
+interface EntityState {
+  entity: SyncEntity
+  id: string
+  collectionId: string
+  fields: Map<string, Stamped<SyncValue>>
+}
+
+interface ChangeRow {
+  seq: number | string
+  collection_id: string
+  entity: SyncEntity
+  entity_id: string
+  field: string
+  value: string
+  hlc: string
+}
+
+interface ConflictRow {
+  id: string
+  collection_id: string
+  entity: string
+  entity_id: string
+  field: string | null
+  kind: Conflict['kind']
+  message: string
+  proposed_value: string | null
+  current_value: string | null
+  hlc: string
+  op_id: string | null
+  detected_at: string
+  resolved_at: string | null
+  resolution: string | null
+}
+
+const key = (entity: string, id: string) => `${entity}:${id}`
+const opHash = (op: SyncOp) => createHash('sha256').update(canonicalJson({ ...op })).digest('hex')
+
+/** Any string value that is a well-formed Keyward key is a plaintext secret: never stored. */
+function containsPlainKey(value: SyncValue): boolean {
+  const strings = Array.isArray(value) ? value : typeof value === 'string' ? [value] : []
+  return strings.some((s) => /[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/.test(s) && (s.match(/[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/g) ?? []).some((k) => verifyKeyFormat(k) === 'VALID_FORMAT'))
+}
+
+export interface PushResult {
+  outcomes: OpOutcome[]
+  /** The log position after this push (pull from here to see the server's answers). */
+  cursor: number
+}
+
+export class SyncEngine {
+  private readonly state = new Map<string, EntityState>()
+  private readonly collections = new Set<string>()
+  /** `${licence}|${application}` → ids of keys holding that slot (active, live, not in grace) */
+  private readonly slots = new Map<string, Set<string>>()
+  private lastSeq = 0
+  private readonly hlc = createHlc(SERVER_NODE, () => this.now().getTime())
+  readonly index: VerifyIndex
+  readonly usage: ServerUsage
+  private tailTimer: NodeJS.Timeout | undefined
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly now: () => Date,
+    private readonly logger: Logger,
+    options: { usageFlushMs?: number } = {},
+  ) {
+    this.usage = new ServerUsage(driver, logger, options.usageFlushMs)
+    this.index = new VerifyIndex(() => this.now().getTime(), this.usage)
+  }
+
+  get cursor(): number {
+    return this.lastSeq
+  }
+
+  /** Builds the in-memory copy from entity_fields; then follows the log every `tailMs`. */
+  async load(tailMs = 1_000): Promise<this> {
+    this.state.clear()
+    this.collections.clear()
+    this.slots.clear()
+    this.index.clear()
+    const q = this.driver.queries
+    const top = await q.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes')
+    this.lastSeq = Number(top?.seq ?? 0)
+    const rows = await q.all<{ collection_id: string; entity: SyncEntity; entity_id: string; field: string; value: string; hlc: string }>(
+      'SELECT collection_id, entity, entity_id, field, value, hlc FROM entity_fields WHERE seq <= ?',
+      [this.lastSeq],
+    )
+    const touched = new Set<EntityState>()
+    for (const r of rows) {
+      const ent = this.entityOf(r.entity, r.entity_id, r.collection_id)
+      ent.fields.set(r.field, { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
+      touched.add(ent)
+    }
+    for (const ent of touched) this.derive(ent)
+    if (tailMs > 0) {
+      this.tailTimer = setInterval(() => {
+        this.catchUp(this.driver.queries).catch((error: unknown) => this.logger.warn({ error: String(error) }, 'following the change log failed; retrying'))
+      }, tailMs)
+      this.tailTimer.unref()
+    }
+    return this
+  }
+
+  async close(): Promise<void> {
+    if (this.tailTimer) clearInterval(this.tailTimer)
+    await this.usage.close()
+  }
+
+  /** Applies committed changes after the copy's position (other instances' pushes). */
+  async catchUp(q: SqlQueries): Promise<void> {
+    for (;;) {
+      const rows = await q.all<ChangeRow>('SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE seq > ? ORDER BY seq LIMIT 5000', [this.lastSeq])
+      for (const r of rows) {
+        const seq = Number(r.seq)
+        if (seq <= this.lastSeq) continue
+        const ent = this.entityOf(r.entity, r.entity_id, r.collection_id)
+        const { next, changed } = mergeField(r.field, ent.fields.get(r.field), { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
+        if (changed) {
+          ent.fields.set(r.field, next)
+          this.derive(ent)
+        }
+        this.lastSeq = seq
+      }
+      if (rows.length < 5000) return
+    }
+  }
+
+  private entityOf(entity: SyncEntity, id: string, collectionId: string): EntityState {
+    const k = key(entity, id)
+    let ent = this.state.get(k)
+    if (!ent) {
+      ent = { entity, id, collectionId, fields: new Map() }
+      this.state.set(k, ent)
+      this.collections.add(collectionId)
+    }
+    return ent
+  }
+
+  private val(ent: EntityState | undefined, field: string): SyncValue | undefined {
+    return ent?.fields.get(field)?.value
+  }
+
+  private live(ent: EntityState | undefined): boolean {
+    return !!ent && (this.val(ent, 'deleted_at') ?? null) === null
+  }
+
+  private slotOf(ent: EntityState): string | undefined {
+    if (ent.entity !== 'api_keys' || !this.live(ent)) return undefined
+    if (this.val(ent, 'status') !== 'active' || (this.val(ent, 'grace_until') ?? null) !== null) return undefined
+    const licence = this.val(ent, 'licence_id')
+    const app = this.val(ent, 'application_id')
+    return typeof licence === 'string' && typeof app === 'string' ? `${licence}|${app}` : undefined
+  }
+
+  /** Keeps the slot map, the verification index and licence usability in step with `ent`. */
+  private derive(ent: EntityState): void {
+    if (ent.entity === 'api_keys') {
+      for (const [slot, ids] of this.slots) {
+        if (ids.delete(ent.id) && ids.size === 0) this.slots.delete(slot)
+      }
+      const slot = this.slotOf(ent)
+      if (slot) {
+        let ids = this.slots.get(slot)
+        if (!ids) this.slots.set(slot, (ids = new Set()))
+        ids.add(ent.id)
+      }
+      const compact = this.compactKey(ent)
+      if (compact) this.index.upsert(compact)
+      else this.index.delete(ent.id)
+    } else if (ent.entity === 'licences') {
+      this.index.setLicence(ent.id, this.live(ent) && this.val(ent, 'status') === 'active')
+    }
+  }
+
+  private compactKey(ent: EntityState): CompactKey | undefined {
+    if (!this.live(ent)) return undefined
+    const f = (name: string) => this.val(ent, name)
+    const digest = f('digest')
+    const status = f('status')
+    const licenceId = f('licence_id')
+    const app = f('application_id')
+    if (typeof digest !== 'string' || typeof licenceId !== 'string' || typeof app !== 'string') return undefined
+    if (status !== 'active' && status !== 'inactive' && status !== 'revoked') return undefined
+    const strings = (v: SyncValue | undefined) => (Array.isArray(v) ? v : [])
+    const str = (v: SyncValue | undefined) => (typeof v === 'string' ? v : null)
+    const rate = f('rate_limit_per_minute')
+    return {
+      id: ent.id,
+      digest: Buffer.from(digest, 'hex'),
+      collectionId: ent.collectionId,
+      licenceId,
+      applicationKind: app,
+      status,
+      expiresAt: str(f('expires_at')),
+      graceUntil: str(f('grace_until')),
+      allowedIps: strings(f('allowed_ips')),
+      permissions: strings(f('permissions')),
+      rateLimitPerMinute: typeof rate === 'number' && rate > 0 ? rate : null,
+    }
+  }
+
+  /** Field values the server must be able to use, checked before anything is written. */
+  private checkValue(op: SyncOp): void {
+    if (containsPlainKey(op.value)) throw new KeywardError('SECRET_IN_CLEAR', `${op.entity}.${op.field} carries a plaintext API key; secrets are sent sealed under the organisation sync key.`)
+    if (op.entity === 'api_keys') {
+      if ((op.field === 'allowed_ips' || op.field === 'permissions') && !Array.isArray(op.value)) throw new KeywardError('INVALID_INPUT', `api_keys.${op.field} is a list of strings.`)
+      if (op.field === 'allowed_ips' && Array.isArray(op.value) && !normalizeIpRules(op.value).ok) throw new KeywardError('INVALID_INPUT', 'api_keys.allowed_ips holds an entry that is not an IP address or CIDR range.')
+      if (op.field === 'status' && !['active', 'inactive', 'revoked'].includes(op.value as string)) throw new KeywardError('INVALID_INPUT', 'api_keys.status is active, inactive or revoked.')
+      if (op.field === 'rate_limit_per_minute' && op.value !== null && (typeof op.value !== 'number' || !Number.isInteger(op.value) || op.value <= 0)) {
+        throw new KeywardError('INVALID_INPUT', 'api_keys.rate_limit_per_minute is a positive integer or null.')
+      }
+      if (['expires_at', 'grace_until', 'deleted_at', 'revoked_at'].includes(op.field) && op.value !== null && (typeof op.value !== 'string' || Number.isNaN(Date.parse(op.value)))) {
+        throw new KeywardError('INVALID_INPUT', `api_keys.${op.field} is a timestamp or null.`)
+      }
+    }
+    if (op.entity === 'licences' && op.field === 'status' && op.value !== 'active' && op.value !== 'inactive') throw new KeywardError('INVALID_INPUT', 'licences.status is active or inactive.')
+    if (op.entity === 'clients' && op.field === 'tier' && !Tier.safeParse(op.value).success) throw new KeywardError('INVALID_INPUT', 'clients.tier is blue, gold or platinum.')
+  }
+
+  private activeLicences(clientId: string): EntityState[] {
+    const out: EntityState[] = []
+    for (const ent of this.state.values()) {
+      if (ent.entity === 'licences' && this.live(ent) && this.val(ent, 'status') === 'active' && this.val(ent, 'client_id') === clientId) out.push(ent)
+    }
+    return out
+  }
+
+  /**
+   * The licence rules, on the state after the op was applied. Returns the conflict and the
+   * correction that restores the rule (written with a server stamp later than the op, so every
+   * replica converges on it), or nothing when the rules hold.
+   */
+  private violation(ent: EntityState, op: SyncOp): { kind: Conflict['kind']; message: string; correction: { field: string; value: SyncValue } } | undefined {
+    if (ent.entity === 'api_keys') {
+      const slot = this.slotOf(ent)
+      const holders = slot ? [...(this.slots.get(slot) ?? [])].filter((id) => id !== ent.id) : []
+      if (holders.length > 0) {
+        return {
+          kind: 'ONE_ACTIVE_KEY',
+          message: `Key ${ent.id} was left inactive: key ${holders[0]} is already the active key of this licence and application.`,
+          correction: { field: 'status', value: 'inactive' },
+        }
+      }
+    }
+    if (ent.entity === 'licences' && this.live(ent) && this.val(ent, 'status') === 'active') {
+      const clientId = this.val(ent, 'client_id')
+      const client = typeof clientId === 'string' ? this.state.get(key('clients', clientId)) : undefined
+      const tier = Tier.safeParse(this.val(client, 'tier'))
+      if (tier.success && this.activeLicences(clientId as string).length > licenceLimit(tier.data)) {
+        return {
+          kind: 'TIER_LIMIT',
+          message: `Licence ${ent.id} was left inactive: the client's ${tier.data} tier allows ${licenceLimit(tier.data)} active licence(s).`,
+          correction: { field: 'status', value: 'inactive' },
+        }
+      }
+    }
+    if (ent.entity === 'clients' && op.field === 'tier') {
+      const tier = Tier.safeParse(this.val(ent, 'tier'))
+      const count = this.activeLicences(ent.id).length
+      if (tier.success && count > licenceLimit(tier.data)) {
+        const previous = this.previousTier ?? 'platinum'
+        return {
+          kind: 'TIER_LIMIT',
+          message: `The tier change of client ${ent.id} to ${tier.data} was refused: it has ${count} active licences; release licences first.`,
+          correction: { field: 'tier', value: previous },
+        }
+      }
+    }
+    return undefined
+  }
+
+  private previousTier: SyncValue | undefined
+
+  /**
+   * Applies a batch at most once per operation id. A replayed operation gets its stored
+   * answer; an operation id seen with another body refuses the whole batch (OP_ID_REUSED)
+   * before anything is written.
+   */
+  async push(deviceId: string, ops: SyncOp[]): Promise<PushResult> {
+    for (const op of ops) this.checkValue(op)
+    const hashes = ops.map(opHash)
+    const seenInBatch = new Map<string, string>()
+    ops.forEach((op, i) => {
+      const prior = seenInBatch.get(op.opId)
+      if (prior !== undefined && prior !== hashes[i]) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} appears twice in this batch with different contents.`)
+      seenInBatch.set(op.opId, hashes[i]!)
+    })
+    try {
+      return await this.driver.transaction(async (tx) => {
+        await tx.lock('changes')
+        await this.catchUp(tx)
+        const known = new Map<string, { hash: string; result: OpOutcome }>()
+        const ids = [...seenInBatch.keys()]
+        for (let i = 0; i < ids.length; i += 500) {
+          const chunk = ids.slice(i, i + 500)
+          const rows = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${chunk.map(() => '?').join(',')})`, chunk)
+          for (const r of rows) known.set(r.op_id, { hash: r.request_hash, result: JSON.parse(r.result) as OpOutcome })
+        }
+        ops.forEach((op, i) => {
+          const k = known.get(op.opId)
+          if (k && k.hash !== hashes[i]) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} was already received with different contents; a new change needs a new operation id.`)
+        })
+        const outcomes: OpOutcome[] = []
+        const at = this.now().toISOString()
+        for (let i = 0; i < ops.length; i++) {
+          const op = ops[i]!
+          const prior = known.get(op.opId)
+          if (prior) {
+            outcomes.push(prior.result)
+            continue
+          }
+          await tx.run('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [op.opId, deviceId, hashes[i]!, at, '{}'])
+          const outcome = await this.applyOne(tx, deviceId, op, at)
+          await tx.run('UPDATE ops SET result = ? WHERE op_id = ?', [JSON.stringify(outcome), op.opId])
+          known.set(op.opId, { hash: hashes[i]!, result: outcome })
+          outcomes.push(outcome)
+        }
+        return { outcomes, cursor: this.lastSeq }
+      })
+    } catch (error) {
+      // The copy may hold writes of the rolled-back transaction: rebuild it from the database.
+      if (!(error instanceof KeywardError)) await this.reload()
+      else if (error.code !== 'OP_ID_REUSED') await this.reload()
+      throw error
+    }
+  }
+
+  private async reload(): Promise<void> {
+    const timer = this.tailTimer
+    this.tailTimer = undefined
+    await this.load(0)
+    this.tailTimer = timer
+  }
+
+  private async appendChange(tx: SqlTx, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, at: string): Promise<void> {
+    const row = await tx.get<{ seq: number | string }>(
+      'INSERT INTO changes (collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+      [ent.collectionId, ent.entity, ent.id, field, JSON.stringify(next.value), next.hlc, deviceId, opId, at],
+    )
+    const seq = Number(row!.seq)
+    await tx.run(
+      `INSERT INTO entity_fields (collection_id, entity, entity_id, field, value, hlc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq`,
+      [ent.collectionId, ent.entity, ent.id, field, JSON.stringify(next.value), next.hlc, seq],
+    )
+    ent.fields.set(field, next)
+    this.lastSeq = seq
+  }
+
+  private async applyOne(tx: SqlTx, deviceId: string, op: SyncOp, at: string): Promise<OpOutcome> {
+    this.hlc.receive(op.hlc)
+    const ent = this.entityOf(op.entity, op.entityId, op.collectionId)
+    const current = ent.fields.get(op.field)
+    const { next, changed } = mergeField(op.field, current, { value: op.value, hlc: op.hlc })
+    if (!changed) return { opId: op.opId, status: 'stale' }
+    this.previousTier = op.entity === 'clients' && op.field === 'tier' ? (current?.value ?? 'platinum') : undefined
+    ent.fields.set(op.field, next)
+    this.derive(ent)
+    const broken = this.violation(ent, op)
+    ent.fields.set(op.field, current ?? next)
+    if (!current) ent.fields.delete(op.field)
+    await this.appendChange(tx, ent, op.field, next, deviceId, op.opId, at)
+    if (!broken) {
+      this.derive(ent)
+      return { opId: op.opId, status: 'applied' }
+    }
+    // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
+    const correction = { value: broken.correction.value, hlc: this.hlc.now() }
+    const before = ent.fields.get(broken.correction.field)
+    await this.appendChange(tx, ent, broken.correction.field, correction, null, null, at)
+    this.derive(ent)
+    const conflictId = uuidv7()
+    await tx.run(
+      `INSERT INTO conflicts (id, collection_id, entity, entity_id, field, kind, message, proposed_value, current_value, hlc, op_id, origin_device, detected_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before?.value ?? null), op.hlc, op.opId, deviceId, at],
+    )
+    return { opId: op.opId, status: 'conflict', conflictId }
+  }
+
+  async pull(cursor: number, limit: number, collectionId?: string): Promise<{ changes: Change[]; next: number; more: boolean }> {
+    const params: (string | number)[] = [cursor]
+    let where = 'seq > ?'
+    if (collectionId) {
+      where += ' AND collection_id = ?'
+      params.push(collectionId)
+    }
+    // Only what is committed and below the lock holder's position is returned: seq order is commit order.
+    const rows = await this.driver.queries.all<ChangeRow>(`SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?`, [...params, limit + 1])
+    const more = rows.length > limit
+    const page = rows.slice(0, limit)
+    const changes = page.map((r) => ({ seq: Number(r.seq), collectionId: r.collection_id, entity: r.entity, entityId: r.entity_id, field: r.field, value: JSON.parse(r.value) as SyncValue, hlc: r.hlc }))
+    const next = changes.length ? changes[changes.length - 1]!.seq : cursor
+    return { changes, next, more }
+  }
+
+  async conflicts(options: { collectionId?: string; includeResolved?: boolean }): Promise<Conflict[]> {
+    const where: string[] = []
+    const params: string[] = []
+    if (options.collectionId) {
+      where.push('collection_id = ?')
+      params.push(options.collectionId)
+    }
+    if (!options.includeResolved) where.push('resolved_at IS NULL')
+    const rows = await this.driver.queries.all<ConflictRow>(`SELECT * FROM conflicts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY detected_at, id LIMIT 1000`, params)
+    return rows.map(toConflict)
+  }
+
+  async resolveConflict(id: string, resolution: string, by: string): Promise<Conflict> {
+    return this.driver.transaction(async (tx) => {
+      const row = await tx.get<ConflictRow>('SELECT * FROM conflicts WHERE id = ?', [id])
+      if (!row) throw new KeywardError('CONFLICT_NOT_FOUND', 'There is no such conflict on this server.')
+      if (!row.resolved_at) await tx.run('UPDATE conflicts SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?', [this.now().toISOString(), by, resolution, id])
+      return toConflict((await tx.get<ConflictRow>('SELECT * FROM conflicts WHERE id = ?', [id]))!)
+    })
+  }
+
+  /** Published public keys of a collection's token signing keys (current, or retired with live tokens). */
+  jwks(collectionId: string): { keys: Record<string, unknown>[] } {
+    const now = this.now().getTime()
+    const keys: { createdAt: string; jwk: Record<string, unknown> }[] = []
+    for (const ent of this.state.values()) {
+      if (ent.entity !== 'token_signing_keys' || ent.collectionId !== collectionId || !this.live(ent)) continue
+      const jwk = this.val(ent, 'public_jwk')
+      const notAfter = this.val(ent, 'not_after')
+      if (typeof jwk !== 'string') continue
+      if (typeof notAfter === 'string' && Date.parse(notAfter) <= now) continue
+      try {
+        keys.push({ createdAt: String(this.val(ent, 'created_at') ?? ''), jwk: JSON.parse(jwk) as Record<string, unknown> })
+      } catch {
+        continue
+      }
+    }
+    return { keys: keys.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)).map((k) => k.jwk) }
+  }
+
+  signingKeyByKid(kid: string): { collectionId: string; jwk: Record<string, unknown> } | undefined {
+    const now = this.now().getTime()
+    for (const ent of this.state.values()) {
+      if (ent.entity !== 'token_signing_keys' || !this.live(ent) || this.val(ent, 'kid') !== kid) continue
+      const notAfter = this.val(ent, 'not_after')
+      if (typeof notAfter === 'string' && Date.parse(notAfter) <= now) return undefined
+      const jwk = this.val(ent, 'public_jwk')
+      return typeof jwk === 'string' ? { collectionId: ent.collectionId, jwk: JSON.parse(jwk) as Record<string, unknown> } : undefined
+    }
+    return undefined
+  }
+
+  /** Non-secret fields of an entity (the token record introspection checks). */
+  fields(entity: SyncEntity, id: string): Map<string, SyncValue> | undefined {
+    const ent = this.state.get(key(entity, id))
+    if (!ent) return undefined
+    return new Map([...ent.fields].map(([f, s]) => [f, s.value]))
+  }
+
+  collectionOf(entity: SyncEntity, id: string): string | undefined {
+    return this.state.get(key(entity, id))?.collectionId
+  }
+
+  knowsCollection(collectionId: string): boolean {
+    return this.collections.has(collectionId)
+  }
+}
+
+function toConflict(r: ConflictRow): Conflict {
+  return {
+    id: r.id,
+    collectionId: r.collection_id,
+    entity: r.entity,
+    entityId: r.entity_id,
+    field: r.field,
+    kind: r.kind,
+    message: r.message,
+    proposedValue: r.proposed_value === null ? null : (JSON.parse(r.proposed_value) as SyncValue),
+    currentValue: r.current_value === null ? null : (JSON.parse(r.current_value) as SyncValue),
+    hlc: r.hlc,
+    opId: r.op_id,
+    detectedAt: r.detected_at,
+    resolvedAt: r.resolved_at,
+    resolution: r.resolution,
+  }
+}

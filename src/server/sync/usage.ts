@@ -1,0 +1,96 @@
+import type { Logger } from '../../core/logger'
+import type { UsageSink } from '../../core/keys/verify-index'
+import type { UsageCell } from '../../core/keys/usage-recorder'
+import type { SqlDriver } from '../store/sql-driver'
+
+/**
+ * Usage of keys verified through the gateway API: counted on the index entries during
+ * verification (two field writes), written to `key_usage` in one transaction per batch on a
+ * timer, so a verification never waits for the database. A failed write keeps the counts for
+ * the next attempt.
+ */
+export class ServerUsage implements UsageSink {
+  private dirty: UsageCell[] = []
+  private timer: NodeJS.Timeout | undefined
+  private flushing: Promise<number> | undefined
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly logger: Logger,
+    private readonly intervalMs = 2_000,
+  ) {}
+
+  record(cell: UsageCell, nowMs: number): void {
+    cell.count += 1
+    if (nowMs > cell.lastMs) cell.lastMs = nowMs
+    if (!cell.dirty) {
+      cell.dirty = true
+      this.dirty.push(cell)
+      if (!this.timer) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined
+          this.flush().catch((error: unknown) => this.logger.warn({ error: String(error) }, 'writing key usage failed; will retry'))
+        }, this.intervalMs)
+        this.timer.unref()
+      }
+    }
+  }
+
+  transfer(from: UsageCell, to: UsageCell): void {
+    if (from.count === 0) return
+    to.count += from.count
+    if (from.lastMs > to.lastMs) to.lastMs = from.lastMs
+    from.count = 0
+    if (!to.dirty) {
+      to.dirty = true
+      this.dirty.push(to)
+    }
+  }
+
+  /** Writes every pending count; returns how many keys were written. */
+  async flush(): Promise<number> {
+    if (this.flushing) await this.flushing.catch(() => undefined)
+    const batch = this.dirty
+    this.dirty = []
+    const taken = batch.filter((c) => c.count > 0).map((c) => ({ cell: c, count: c.count, lastMs: c.lastMs }))
+    for (const c of batch) {
+      c.count = 0
+      c.dirty = false
+    }
+    if (taken.length === 0) return 0
+    this.flushing = this.driver.transaction(async (tx) => {
+      for (const t of taken) {
+        const last = new Date(t.lastMs).toISOString()
+        await tx.run(
+          `INSERT INTO key_usage (key_id, use_count, last_used_at) VALUES (?, ?, ?)
+           ON CONFLICT (key_id) DO UPDATE SET use_count = key_usage.use_count + excluded.use_count,
+             last_used_at = CASE WHEN key_usage.last_used_at < excluded.last_used_at THEN excluded.last_used_at ELSE key_usage.last_used_at END`,
+          [t.cell.id, t.count, last],
+        )
+      }
+      return taken.length
+    })
+    try {
+      return await this.flushing
+    } catch (error) {
+      // put the counts back for the next flush
+      for (const t of taken) {
+        t.cell.count += t.count
+        if (t.lastMs > t.cell.lastMs) t.cell.lastMs = t.lastMs
+        if (!t.cell.dirty) {
+          t.cell.dirty = true
+          this.dirty.push(t.cell)
+        }
+      }
+      throw error
+    } finally {
+      this.flushing = undefined
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    await this.flush().catch((error: unknown) => this.logger.warn({ error: String(error) }, 'writing key usage at close failed'))
+  }
+}

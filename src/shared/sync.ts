@@ -1,0 +1,148 @@
+import { z } from 'zod'
+
+/**
+ * What sync carries (DESIGN §6): field-level operations on the synced tables. Every field a
+ * desktop may send is listed here; anything else is refused. Secret fields travel only as
+ * ciphertext sealed under the organisation sync key (`kws1.<base64url>`), which the server
+ * cannot open; the server keeps digests and non-secret fields in the clear.
+ */
+export const SYNC_ENTITIES = {
+  clients: { fields: ['name', 'tier', 'notes', 'created_at', 'deleted_at'], secret: [] },
+  licences: { fields: ['client_id', 'collection_id', 'status', 'created_at', 'deleted_at', 'released_reason'], secret: [] },
+  applications: { fields: ['name', 'prefix', 'template', 'created_at', 'deleted_at'], secret: [] },
+  key_groups: { fields: ['name', 'created_at', 'deleted_at'], secret: [] },
+  api_keys: {
+    fields: [
+      'licence_id',
+      'application_id',
+      'group_id',
+      'name',
+      'description',
+      'audience',
+      'environment',
+      'status',
+      'status_reason',
+      'prefix',
+      'hint',
+      'digest',
+      'secret',
+      'allowed_ips',
+      'public_url',
+      'permissions',
+      'expires_at',
+      'rotation_days',
+      'rate_limit_per_minute',
+      'predecessor_id',
+      'successor_id',
+      'grace_until',
+      'rotated_at',
+      'revoked_at',
+      'created_at',
+      'deleted_at',
+    ],
+    secret: ['secret'],
+  },
+  service_users: {
+    fields: [
+      'key_id',
+      'username',
+      'client_id',
+      'password_hash',
+      'password_set_at',
+      'status',
+      'type',
+      'contact',
+      'permission_profile',
+      'auth_method',
+      'totp_secret',
+      'rest_permissions',
+      'rest_endpoint',
+      'soap_permissions',
+      'soap_endpoint',
+      'created_at',
+      'deleted_at',
+    ],
+    secret: ['password_hash', 'totp_secret'],
+  },
+  token_signing_keys: { fields: ['kid', 'public_jwk', 'private_key', 'created_at', 'retired_at', 'not_after', 'deleted_at'], secret: ['private_key'] },
+  tokens: {
+    fields: ['user_id', 'key_id', 'signing_key_id', 'audience', 'scope', 'value', 'issued_at', 'expires_at', 'revoked_at', 'revoked_reason', 'deleted_at'],
+    secret: ['value'],
+  },
+} as const satisfies Record<string, { fields: readonly string[]; secret: readonly string[] }>
+
+export type SyncEntity = keyof typeof SYNC_ENTITIES
+export const syncEntityNames = Object.keys(SYNC_ENTITIES) as SyncEntity[]
+
+export function isSyncField(entity: SyncEntity, field: string): boolean {
+  return (SYNC_ENTITIES[entity].fields as readonly string[]).includes(field)
+}
+export function isSecretField(entity: SyncEntity, field: string): boolean {
+  return (SYNC_ENTITIES[entity].secret as readonly string[]).includes(field)
+}
+
+/** A sealed value: version tag, then base64url of nonce ‖ ciphertext ‖ tag (≥ 12 + 16 bytes). */
+export const SEALED_PATTERN = /^kws1\.[A-Za-z0-9_-]{38,}$/
+/** The HLC stamp format of src/core/store/hlc.ts. */
+export const HLC_PATTERN = /^\d{13}-\d{5}-[0-9a-f-]{1,64}$/
+
+export const SyncValue = z.union([z.string().max(65_536), z.number().finite(), z.boolean(), z.null(), z.array(z.string().max(1024)).max(1024)])
+export type SyncValue = z.infer<typeof SyncValue>
+
+export const SyncOp = z
+  .strictObject({
+    opId: z.uuid(),
+    entity: z.enum(syncEntityNames as [SyncEntity, ...SyncEntity[]]),
+    entityId: z.uuid(),
+    collectionId: z.uuid(),
+    field: z.string().min(1).max(64),
+    value: SyncValue,
+    hlc: z.string().regex(HLC_PATTERN, 'an HLC stamp'),
+  })
+  .superRefine((op, ctx) => {
+    if (!isSyncField(op.entity, op.field)) ctx.addIssue({ code: 'custom', path: ['field'], message: `${op.entity} has no synced field ${op.field}` })
+    else if (isSecretField(op.entity, op.field) && op.value !== null && (typeof op.value !== 'string' || !SEALED_PATTERN.test(op.value))) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `${op.entity}.${op.field} must be sealed under the organisation sync key` })
+    } else if (op.entity === 'api_keys' && op.field === 'digest' && (typeof op.value !== 'string' || !/^[0-9a-f]{64}$/.test(op.value))) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'api_keys.digest is 64 lower-case hex characters' })
+    }
+  })
+export type SyncOp = z.infer<typeof SyncOp>
+
+export const OpOutcome = z.strictObject({
+  opId: z.uuid(),
+  /** applied: now the field's value; stale: an equal or later write already won (or the entity is tombstoned / revoked); conflict: refused by a licence rule, see conflictId */
+  status: z.enum(['applied', 'stale', 'conflict']),
+  conflictId: z.uuid().optional(),
+})
+export type OpOutcome = z.infer<typeof OpOutcome>
+
+export const Change = z.strictObject({
+  seq: z.number().int().positive(),
+  collectionId: z.uuid(),
+  entity: z.enum(syncEntityNames as [SyncEntity, ...SyncEntity[]]),
+  entityId: z.uuid(),
+  field: z.string(),
+  value: SyncValue,
+  hlc: z.string(),
+})
+export type Change = z.infer<typeof Change>
+
+export const ConflictKind = z.enum(['ONE_ACTIVE_KEY', 'TIER_LIMIT', 'COLLECTION_TAKEN'])
+export const Conflict = z.strictObject({
+  id: z.uuid(),
+  collectionId: z.uuid(),
+  entity: z.string(),
+  entityId: z.uuid(),
+  field: z.string().nullable(),
+  kind: ConflictKind,
+  message: z.string(),
+  proposedValue: SyncValue,
+  currentValue: SyncValue,
+  hlc: z.string(),
+  opId: z.uuid().nullable(),
+  detectedAt: z.iso.datetime(),
+  resolvedAt: z.iso.datetime().nullable(),
+  resolution: z.string().nullable(),
+})
+export type Conflict = z.infer<typeof Conflict>

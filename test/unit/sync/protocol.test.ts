@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
+import { opWriter } from '../../helpers/sync'
+import type { SyncOp } from '../../../src/shared/sync'
+
+describe.each(backends)('sync protocol', (backend) => {
+  describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
+    beforeAll(() => backend.setup(), 120_000)
+    afterAll(() => backend.teardown(), 60_000)
+
+    let t: TestServer
+    let target: Target
+    let device: string
+    afterEach(async () => {
+      await t?.close()
+      await target?.cleanup()
+    })
+    const start = async () => {
+      target = await backend.fresh()
+      t = await startTestServer(target, { now: testClock().now, syncTailMs: 0 })
+      await addAdmin(t)
+      device = await t.token()
+    }
+    const pushRaw = (body: unknown) => t.request('POST', '/v1/sync/push', { token: device, body })
+    const push = async (ops: SyncOp[]) => {
+      const r = await pushRaw({ ops })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      return r.body.value as { outcomes: { opId: string; status: string; conflictId?: string }[]; cursor: number }
+    }
+    const pullAll = async (collectionId?: string) => {
+      const out: { seq: number; entityId: string; field: string; value: unknown; hlc: string }[] = []
+      let cursor = 0
+      for (;;) {
+        const r = await t.request('GET', `/v1/sync/pull?cursor=${cursor}&limit=3${collectionId ? `&collectionId=${collectionId}` : ''}`, { token: device })
+        expect(r.status).toBe(200)
+        out.push(...r.body.value.changes)
+        cursor = r.body.value.next
+        if (!r.body.value.more) return out
+      }
+    }
+    const count = async (table: string) => Number((await target.sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
+
+    it('applies each operation at most once; a replayed batch gets the same answer', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      const first = await push(client.ops)
+      expect(first.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied'])
+      const again = await push(client.ops)
+      expect(again.outcomes).toEqual(first.outcomes)
+      expect(await count('changes')).toBe(3)
+      expect(await count('ops')).toBe(3)
+      // one more new op beside replayed ones
+      const more = w.write('clients', client.id, c, { notes: 'vip' })
+      const mixed = await push([...client.ops, ...more])
+      expect(mixed.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'applied'])
+      expect(await count('changes')).toBe(4)
+    })
+
+    it('refuses an operation id reused with another body (422 OP_ID_REUSED) and applies nothing of that batch', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      await push(client.ops)
+      const fresh = w.write('clients', client.id, c, { notes: 'new' })
+      const reused = { ...client.ops[0]!, value: 'another name' }
+      const r = await pushRaw({ ops: [...fresh, reused] })
+      expect([r.status, r.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
+      const inBatch = await pushRaw({ ops: [fresh[0], { ...fresh[0]!, value: 'other' }] })
+      expect([inBatch.status, inBatch.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
+      expect(await count('changes')).toBe(3)
+      expect(await count('ops')).toBe(3)
+    })
+
+    it('merges per field by HLC: an older write loses, whichever arrives last', async () => {
+      await start()
+      const a = opWriter('aaaaaaaa')
+      const b = opWriter('bbbbbbbb')
+      const c = randomUUID()
+      const client = a.client(c)
+      await push(client.ops)
+      a.tick(10)
+      const newer = a.write('clients', client.id, c, { notes: 'from A (newer)' })
+      b.tick(5)
+      const older = b.write('clients', client.id, c, { notes: 'from B (older)', name: 'renamed by B' })
+      expect((await push(newer)).outcomes[0]!.status).toBe('applied')
+      const r = await push(older)
+      expect(r.outcomes.map((o) => o.status)).toEqual(['stale', 'applied'])
+      const fields = await target.sql<{ field: string; value: string }>("SELECT field, value FROM entity_fields WHERE entity = 'clients' ORDER BY field")
+      expect(Object.fromEntries(fields.map((f) => [f.field, JSON.parse(f.value)]))).toMatchObject({ notes: 'from A (newer)', name: 'renamed by B' })
+    })
+
+    it('keeps tombstones and revocations over later edits', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      const licence = w.licence(c, client.id)
+      const key = w.key(c, licence.id)
+      await push([...client.ops, ...licence.ops, ...key.ops])
+      const revoke = w.write('api_keys', key.id, c, { status: 'revoked' })
+      const later = opWriter('cccccccc')
+      later.tick(60_000)
+      const edit = later.write('api_keys', key.id, c, { status: 'active' })
+      // the edit has the later stamp, and arrives first
+      expect((await push(edit)).outcomes[0]!.status).toBe('applied')
+      expect((await push(revoke)).outcomes[0]!.status).toBe('applied')
+      const [status] = await target.sql<{ value: string }>("SELECT value FROM entity_fields WHERE entity = 'api_keys' AND field = 'status'")
+      expect(JSON.parse(status!.value)).toBe('revoked')
+      await push(w.write('clients', client.id, c, { deleted_at: '2026-03-01T12:00:00.000Z' }))
+      later.tick(1000)
+      expect((await push(later.write('clients', client.id, c, { deleted_at: null }))).outcomes[0]!.status).toBe('stale')
+    })
+
+    it('re-checks one active key per licence and application: the second comes back as a conflict, corrected for everyone', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      const licence = w.licence(c, client.id)
+      const first = w.key(c, licence.id)
+      await push([...client.ops, ...licence.ops, ...first.ops])
+      const other = opWriter('dddddddd')
+      const second = other.key(c, licence.id)
+      const r = await push(second.ops)
+      const conflicted = r.outcomes.filter((o) => o.status === 'conflict')
+      expect(conflicted).toHaveLength(1)
+      const list = await t.request('GET', `/v1/sync/conflicts?collectionId=${c}`, { token: device })
+      expect(list.body.value.conflicts).toEqual([expect.objectContaining({ id: conflicted[0]!.conflictId, kind: 'ONE_ACTIVE_KEY', entityId: second.id, resolvedAt: null })])
+      // the correction is in the change log with a later stamp, so pulling replicas converge on it
+      const changes = await pullAll(c)
+      const statuses = changes.filter((x) => x.entityId === second.id && x.field === 'status')
+      expect(statuses.at(-1)!.value).toBe('inactive')
+      expect(statuses.at(-1)!.hlc > statuses[0]!.hlc).toBe(true)
+      const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token
+      expect((await t.request('POST', '/v1/keys/verify', { token: gw, body: { key: second.plaintext } })).body.value.code).toBe('DISABLED')
+      expect((await t.request('POST', '/v1/keys/verify', { token: gw, body: { key: first.plaintext } })).body.value.code).toBe('VALID')
+      const resolved = await t.request('POST', `/v1/sync/conflicts/${conflicted[0]!.conflictId}/resolve`, { token: device, body: { resolution: 'kept_server' } })
+      expect(resolved.body.value.resolution).toBe('kept_server')
+      expect((await t.request('GET', `/v1/sync/conflicts`, { token: device })).body.value.conflicts).toEqual([])
+      expect((await t.request('POST', `/v1/sync/conflicts/${randomUUID()}/resolve`, { token: device, body: { resolution: 'kept_server' } })).body.error.code).toBe('CONFLICT_NOT_FOUND')
+    })
+
+    it('re-checks tier limits: a blue client gets one active licence', async () => {
+      await start()
+      const w = opWriter()
+      const client = w.client(randomUUID(), 'blue')
+      const c1 = randomUUID()
+      const c2 = randomUUID()
+      await push([...client.ops, ...w.licence(c1, client.id).ops])
+      const l2 = w.licence(c2, client.id)
+      const r = await push(l2.ops)
+      expect(r.outcomes.filter((o) => o.status === 'conflict')).toHaveLength(1)
+      const conflicts = (await t.request('GET', '/v1/sync/conflicts', { token: device })).body.value.conflicts
+      expect(conflicts).toEqual([expect.objectContaining({ kind: 'TIER_LIMIT', entityId: l2.id })])
+      expect(await count('conflicts')).toBe(1)
+    })
+
+    it('pages the change log after a cursor, per collection', async () => {
+      await start()
+      const w = opWriter()
+      const c1 = randomUUID()
+      const c2 = randomUUID()
+      await push([...w.client(c1).ops, ...w.client(c2).ops, ...w.client(c1).ops])
+      const all = await pullAll()
+      expect(all.map((x) => x.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+      const only = await pullAll(c2)
+      expect(only).toHaveLength(3)
+      const after = await t.request('GET', '/v1/sync/pull?cursor=9', { token: device })
+      expect(after.body.value).toEqual({ changes: [], next: 9, more: false })
+    })
+
+    it('refuses bad input with a coded 4xx and changes nothing', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const good = w.client(c).ops[0]!
+      const bad: unknown[] = [
+        {},
+        { ops: [] },
+        { ops: [{ ...good, field: 'use_count' }] },
+        { ops: [{ ...good, entity: 'audit_log' }] },
+        { ops: [{ ...good, extra: 1 }] },
+        { ops: [{ ...good, hlc: 'yesterday' }] },
+        { ops: [{ ...good, opId: 'not-a-uuid' }] },
+        { ops: [{ ...good, value: { nested: true } }] },
+        { ops: [good], more: true },
+        { ops: Array.from({ length: 1001 }, () => good) },
+        { ops: [{ ...good, entity: 'api_keys', field: 'digest', value: 'zz' }] },
+        { ops: [{ ...good, entity: 'api_keys', field: 'allowed_ips', value: ['not an ip'] }] },
+        { ops: [{ ...good, entity: 'api_keys', field: 'status', value: 'sort of' }] },
+        { ops: [{ ...good, entity: 'clients', field: 'tier', value: 'diamond' }] },
+      ]
+      for (const body of bad) {
+        const r = await pushRaw(body)
+        expect(r.status, JSON.stringify(body).slice(0, 200)).toBeGreaterThanOrEqual(400)
+        expect(r.status).toBeLessThan(500)
+        expect(typeof r.body.error.code).toBe('string')
+      }
+      const big = await pushRaw({ ops: [{ ...good, value: 'x'.repeat(2 * 1024 * 1024) }] })
+      expect([big.status, big.body.error.code]).toEqual([413, 'PAYLOAD_TOO_LARGE'])
+      const malformed = await t.request('POST', '/v1/sync/push', { token: device, body: '{"ops": [', headers: { 'content-type': 'application/json' } })
+      expect([malformed.status, malformed.body.error.code]).toEqual([400, 'INVALID_INPUT'])
+      const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token
+      expect((await t.request('POST', '/v1/sync/push', { token: gw, body: { ops: [good] } })).status).toBe(403)
+      expect((await t.request('POST', '/v1/sync/push', { token: 'kwd_' + 'x'.repeat(43), body: { ops: [good] } })).status).toBe(401)
+      expect((await t.request('GET', '/v1/sync/pull?cursor=-1', { token: device })).status).toBe(400)
+      expect((await t.request('GET', '/v1/sync/pull?limit=100000', { token: device })).status).toBe(400)
+      expect(await count('changes')).toBe(0)
+      expect(await count('ops')).toBe(0)
+    })
+  })
+})
