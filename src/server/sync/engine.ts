@@ -83,6 +83,8 @@ export class SyncEngine {
   private readonly collections = new Set<string>()
   /** `${licence}|${application}` → ids of keys holding that slot (active, live, not in grace) */
   private readonly slots = new Map<string, Set<string>>()
+  /** key id → the slot it holds */
+  private readonly slotByKey = new Map<string, string>()
   private lastSeq = 0
   private readonly hlc = createHlc(SERVER_NODE, () => this.now().getTime())
   readonly index: VerifyIndex
@@ -108,6 +110,7 @@ export class SyncEngine {
     this.state.clear()
     this.collections.clear()
     this.slots.clear()
+    this.slotByKey.clear()
     this.index.clear()
     const q = this.driver.queries
     const top = await q.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes')
@@ -186,14 +189,20 @@ export class SyncEngine {
   /** Keeps the slot map, the verification index and licence usability in step with `ent`. */
   private derive(ent: EntityState): void {
     if (ent.entity === 'api_keys') {
-      for (const [slot, ids] of this.slots) {
-        if (ids.delete(ent.id) && ids.size === 0) this.slots.delete(slot)
-      }
+      const held = this.slotByKey.get(ent.id)
       const slot = this.slotOf(ent)
-      if (slot) {
-        let ids = this.slots.get(slot)
-        if (!ids) this.slots.set(slot, (ids = new Set()))
-        ids.add(ent.id)
+      if (held !== slot) {
+        if (held !== undefined) {
+          const ids = this.slots.get(held)
+          if (ids?.delete(ent.id) && ids.size === 0) this.slots.delete(held)
+          this.slotByKey.delete(ent.id)
+        }
+        if (slot !== undefined) {
+          let ids = this.slots.get(slot)
+          if (!ids) this.slots.set(slot, (ids = new Set()))
+          ids.add(ent.id)
+          this.slotByKey.set(ent.id, slot)
+        }
       }
       const compact = this.compactKey(ent)
       if (compact) this.index.upsert(compact)
