@@ -7,8 +7,16 @@ import { baselineBench } from './baseline'
 import type { Bench, BenchResult } from './harness'
 import { keysBench } from './keys'
 import { recordsBench } from './records'
+import { serverBench } from './server'
 
-const benches: Bench[] = [baselineBench, keysBench, recordsBench]
+const only = process.env.KEYWARD_BENCH?.split(',')
+const all: [string, Bench][] = [
+  ['baseline', baselineBench],
+  ['keys', keysBench],
+  ['records', recordsBench],
+  ['server', serverBench],
+]
+const benches: Bench[] = all.filter(([name]) => !only || only.includes(name)).map(([, bench]) => bench)
 
 const results = new Map<string, BenchResult>()
 try {

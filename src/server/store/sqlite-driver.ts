@@ -34,10 +34,20 @@ export function openSqliteDriver(dataDir: string, migrations: Migration[] = load
     return next
   }
 
+  // Prepared once per SQL text: the sync engine runs the same few statements many times.
+  const statements = new Map<string, Database.Statement>()
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = db.prepare(sql)
+      if (statements.size < 500) statements.set(sql, statement)
+    }
+    return statement
+  }
   const direct: SqlQueries = {
-    all: async <T>(sql: string, params: SqlValue[] = []) => db.prepare(sql).all(...params) as T[],
-    get: async <T>(sql: string, params: SqlValue[] = []) => db.prepare(sql).get(...params) as T | undefined,
-    run: async (sql: string, params: SqlValue[] = []) => db.prepare(sql).run(...params).changes,
+    all: async <T>(sql: string, params: SqlValue[] = []) => prepare(sql).all(...params) as T[],
+    get: async <T>(sql: string, params: SqlValue[] = []) => prepare(sql).get(...params) as T | undefined,
+    run: async (sql: string, params: SqlValue[] = []) => prepare(sql).run(...params).changes,
   }
   // BEGIN IMMEDIATE already makes this connection the only writer of the file.
   const tx: SqlTx = { ...direct, lock: async () => undefined }

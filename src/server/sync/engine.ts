@@ -72,6 +72,30 @@ function containsPlainKey(value: SyncValue): boolean {
   return strings.some((s) => /[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/.test(s) && (s.match(/[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/g) ?? []).some((k) => verifyKeyFormat(k) === 'VALID_FORMAT'))
 }
 
+type Row = (string | number | null)[]
+interface Rows {
+  ops: Row[]
+  changes: Row[]
+  /** entity_fields: the last value per field of this batch */
+  fields: Map<string, Row>
+  conflicts: Row[]
+}
+
+/** Multi-row INSERTs of at most ~900 parameters each (under every SQLite and PostgreSQL limit). */
+async function insertMany(tx: SqlTx, head: string, rows: Row[], tail = ''): Promise<void> {
+  if (rows.length === 0) return
+  const width = rows[0]!.length
+  const per = Math.max(1, Math.floor(900 / width))
+  const mark = `(${Array.from({ length: width }, () => '?').join(', ')})`
+  for (let i = 0; i < rows.length; i += per) {
+    const chunk = rows.slice(i, i + per)
+    await tx.run(`${head} ${chunk.map(() => mark).join(', ')} ${tail}`, chunk.flat())
+  }
+}
+
+/** The value the conflict reports as current: what the field held before the op. */
+const field = (before: Stamped<SyncValue> | undefined, other: Stamped<SyncValue> | undefined) => (other ?? before)?.value
+
 export interface PushResult {
   outcomes: OpOutcome[]
   /** The log position after this push (pull from here to see the server's answers). */
@@ -83,6 +107,8 @@ export class SyncEngine {
   private readonly collections = new Set<string>()
   /** `${licence}|${application}` → ids of keys holding that slot (active, live, not in grace) */
   private readonly slots = new Map<string, Set<string>>()
+  /** key id → the slot it holds */
+  private readonly slotByKey = new Map<string, string>()
   private lastSeq = 0
   private readonly hlc = createHlc(SERVER_NODE, () => this.now().getTime())
   readonly index: VerifyIndex
@@ -108,6 +134,7 @@ export class SyncEngine {
     this.state.clear()
     this.collections.clear()
     this.slots.clear()
+    this.slotByKey.clear()
     this.index.clear()
     const q = this.driver.queries
     const top = await q.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes')
@@ -186,14 +213,20 @@ export class SyncEngine {
   /** Keeps the slot map, the verification index and licence usability in step with `ent`. */
   private derive(ent: EntityState): void {
     if (ent.entity === 'api_keys') {
-      for (const [slot, ids] of this.slots) {
-        if (ids.delete(ent.id) && ids.size === 0) this.slots.delete(slot)
-      }
+      const held = this.slotByKey.get(ent.id)
       const slot = this.slotOf(ent)
-      if (slot) {
-        let ids = this.slots.get(slot)
-        if (!ids) this.slots.set(slot, (ids = new Set()))
-        ids.add(ent.id)
+      if (held !== slot) {
+        if (held !== undefined) {
+          const ids = this.slots.get(held)
+          if (ids?.delete(ent.id) && ids.size === 0) this.slots.delete(held)
+          this.slotByKey.delete(ent.id)
+        }
+        if (slot !== undefined) {
+          let ids = this.slots.get(slot)
+          if (!ids) this.slots.set(slot, (ids = new Set()))
+          ids.add(ent.id)
+          this.slotByKey.set(ent.id, slot)
+        }
       }
       const compact = this.compactKey(ent)
       if (compact) this.index.upsert(compact)
@@ -333,6 +366,7 @@ export class SyncEngine {
         })
         const outcomes: OpOutcome[] = []
         const at = this.now().toISOString()
+        const rows: Rows = { ops: [], changes: [], fields: new Map(), conflicts: [] }
         for (let i = 0; i < ops.length; i++) {
           const op = ops[i]!
           const prior = known.get(op.opId)
@@ -340,12 +374,25 @@ export class SyncEngine {
             outcomes.push(prior.result)
             continue
           }
-          await tx.run('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [op.opId, deviceId, hashes[i]!, at, '{}'])
-          const outcome = await this.applyOne(tx, deviceId, op, at)
-          await tx.run('UPDATE ops SET result = ? WHERE op_id = ?', [JSON.stringify(outcome), op.opId])
+          const outcome = this.applyOne(rows, deviceId, op, at)
+          rows.ops.push([op.opId, deviceId, hashes[i]!, at, JSON.stringify(outcome)])
           known.set(op.opId, { hash: hashes[i]!, result: outcome })
           outcomes.push(outcome)
         }
+        // Written in multi-row statements, in foreign-key order; one commit for the batch.
+        await insertMany(tx, 'INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES', rows.ops)
+        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES', rows.changes)
+        await insertMany(
+          tx,
+          'INSERT INTO entity_fields (collection_id, entity, entity_id, field, value, hlc, seq) VALUES',
+          [...rows.fields.values()],
+          'ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq',
+        )
+        await insertMany(
+          tx,
+          'INSERT INTO conflicts (id, collection_id, entity, entity_id, field, kind, message, proposed_value, current_value, hlc, op_id, origin_device, detected_at) VALUES',
+          rows.conflicts,
+        )
         return { outcomes, cursor: this.lastSeq }
       })
     } catch (error) {
@@ -363,22 +410,16 @@ export class SyncEngine {
     this.tailTimer = timer
   }
 
-  private async appendChange(tx: SqlTx, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, at: string): Promise<void> {
-    const row = await tx.get<{ seq: number | string }>(
-      'INSERT INTO changes (collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
-      [ent.collectionId, ent.entity, ent.id, field, JSON.stringify(next.value), next.hlc, deviceId, opId, at],
-    )
-    const seq = Number(row!.seq)
-    await tx.run(
-      `INSERT INTO entity_fields (collection_id, entity, entity_id, field, value, hlc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq`,
-      [ent.collectionId, ent.entity, ent.id, field, JSON.stringify(next.value), next.hlc, seq],
-    )
+  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, at: string): void {
+    const seq = this.lastSeq + 1
+    const value = JSON.stringify(next.value)
+    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, deviceId, opId, at])
+    rows.fields.set(`${ent.entity}:${ent.id}:${field}`, [ent.collectionId, ent.entity, ent.id, field, value, next.hlc, seq])
     ent.fields.set(field, next)
     this.lastSeq = seq
   }
 
-  private async applyOne(tx: SqlTx, deviceId: string, op: SyncOp, at: string): Promise<OpOutcome> {
+  private applyOne(rows: Rows, deviceId: string, op: SyncOp, at: string): OpOutcome {
     this.hlc.receive(op.hlc)
     const ent = this.entityOf(op.entity, op.entityId, op.collectionId)
     const current = ent.fields.get(op.field)
@@ -388,24 +429,18 @@ export class SyncEngine {
     ent.fields.set(op.field, next)
     this.derive(ent)
     const broken = this.violation(ent, op)
-    ent.fields.set(op.field, current ?? next)
-    if (!current) ent.fields.delete(op.field)
-    await this.appendChange(tx, ent, op.field, next, deviceId, op.opId, at)
+    this.appendChange(rows, ent, op.field, next, deviceId, op.opId, at)
     if (!broken) {
       this.derive(ent)
       return { opId: op.opId, status: 'applied' }
     }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
     const correction = { value: broken.correction.value, hlc: this.hlc.now() }
-    const before = ent.fields.get(broken.correction.field)
-    await this.appendChange(tx, ent, broken.correction.field, correction, null, null, at)
+    const before = field(current, broken.correction.field === op.field ? undefined : ent.fields.get(broken.correction.field))
+    this.appendChange(rows, ent, broken.correction.field, correction, null, null, at)
     this.derive(ent)
     const conflictId = uuidv7()
-    await tx.run(
-      `INSERT INTO conflicts (id, collection_id, entity, entity_id, field, kind, message, proposed_value, current_value, hlc, op_id, origin_device, detected_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before?.value ?? null), op.hlc, op.opId, deviceId, at],
-    )
+    rows.conflicts.push([conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before ?? null), op.hlc, op.opId, deviceId, at])
     return { opId: op.opId, status: 'conflict', conflictId }
   }
 
