@@ -15,6 +15,7 @@ import type { BundleOptions } from './bundles/bundles'
 import { bundleHandlers } from './handlers/bundle-handlers'
 import { installationHandlers } from './handlers/installation-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
+import { sampleHandlers } from './handlers/sample-handlers'
 import { tokenHandlers } from './handlers/token-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { userHandlers } from './handlers/user-handlers'
@@ -180,9 +181,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...tokenHandlers(deps),
     ...installationHandlers(deps),
     ...bundleHandlers(deps, options.bundles),
+    ...sampleHandlers(deps, () => dispatch),
   }
 
-  const dispatch = createDispatcher(handlers, {
+  const dispatch: Dispatch = createDispatcher(handlers, {
     logger,
     requireUnlocked: () => void deps.session(),
     afterCall: (method) => {

@@ -5,6 +5,7 @@ import { catalogMethods } from './catalog'
 import { clientMethods } from './clients'
 import { keyMethods } from './keys'
 import { recordMethods } from './records'
+import { sampleMethods } from './sample'
 import { tokenMethods } from './tokens'
 import { bundleMethods } from './bundles'
 import { installationMethods } from './installation'
@@ -31,6 +32,7 @@ export const contract = {
   ...tokenMethods,
   ...installationMethods,
   ...bundleMethods,
+  ...sampleMethods,
 } as const
 
 export type Contract = typeof contract
