@@ -34,7 +34,7 @@ export function CatalogView() {
       id: m.id,
       group: m.group,
       lead: (
-        <Badge size="sm" radius="sm" w={64} variant="light" color={VERB_COLORS[m.verb]}>
+        <Badge size="sm" radius="sm" w={64} variant="light" c="var(--mantine-color-text)" color={VERB_COLORS[m.verb]}>
           {m.verb}
         </Badge>
       ),

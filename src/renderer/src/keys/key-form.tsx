@@ -415,6 +415,7 @@ function GroupField({
         description="Optional; groups only organise keys."
         placeholder="No group"
         clearable
+        clearButtonProps={{ 'aria-label': 'Clear group' }}
         data={all.map((g) => ({ value: g.id, label: g.name }))}
         value={value}
         onChange={onChange}

@@ -17,7 +17,7 @@ export function keyStatusLabel(key: ApiKey): { label: string; color: string; hin
 export function KeyStatusBadge({ apiKey }: { apiKey: ApiKey }) {
   const { label, color, hint } = keyStatusLabel(apiKey)
   const badge = (
-    <Badge color={color} variant="light" radius="sm" tt="none" fw={600}>
+    <Badge color={color} variant="light" c="var(--mantine-color-text)" radius="sm" tt="none" fw={600}>
       {label}
     </Badge>
   )

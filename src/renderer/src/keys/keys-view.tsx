@@ -248,7 +248,7 @@ function KeyGroupCard({
           <Text fw={650} component="h2" fz="md" m={0}>
             {title}
           </Text>
-          <Badge variant="light" color="gray" radius="sm">
+          <Badge variant="light" color="gray" radius="sm" tt="none">
             {count} {count === 1 ? 'key' : 'keys'}
           </Badge>
         </Group>
@@ -285,11 +285,13 @@ function KeyGroupCard({
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
-                <Table.Th w={130}>Application</Table.Th>
-                <Table.Th w={130}>Audience</Table.Th>
-                <Table.Th w={210}>Key</Table.Th>
+                <Table.Th w={120}>Application</Table.Th>
+                <Table.Th w={140}>Audience</Table.Th>
+                <Table.Th w={190}>Key</Table.Th>
                 <Table.Th w={150}>Status</Table.Th>
-                <Table.Th w={130}>Rotation due</Table.Th>
+                <Table.Th w={130} style={{ whiteSpace: 'nowrap' }}>
+                  Rotation due
+                </Table.Th>
                 <Table.Th w={56}>
                   <Text span size="sm" style={{ position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)' }}>
                     Actions

@@ -59,7 +59,7 @@ export function PermissionPicker({ catalog, value, onChange }: { catalog: Catalo
                     aria-label={`${m.verb} ${m.path}`}
                     label={
                       <Group gap={8} wrap="nowrap">
-                        <Badge size="sm" radius="sm" w={64} variant="light" color={VERB_COLORS[m.verb]}>
+                        <Badge size="sm" radius="sm" w={64} variant="light" c="var(--mantine-color-text)" color={VERB_COLORS[m.verb]}>
                           {m.verb}
                         </Badge>
                         <Text size="sm" ff="monospace">

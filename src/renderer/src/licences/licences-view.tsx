@@ -39,11 +39,11 @@ import { TierChangeModal } from './tier-change-modal'
 import { type PlacedCollection, useAllCollections } from './use-all-collections'
 
 const DOMAINS = ['clients', 'licences', 'keys', 'applications'] as const
-const TIER_COLORS: Record<Tier, string> = { blue: 'blue', gold: 'yellow', platinum: 'gray' }
+const TIER_COLORS: Record<Tier, string> = { blue: 'blue', gold: 'yellow', platinum: 'violet' }
 
 export function TierBadge({ tier }: { tier: Tier }) {
   return (
-    <Badge color={TIER_COLORS[tier]} variant={tier === 'platinum' ? 'outline' : 'light'} radius="sm" tt="none">
+    <Badge color={TIER_COLORS[tier]} variant="light" c="var(--mantine-color-text)" radius="sm" tt="none">
       {TIER_LABELS[tier]}
     </Badge>
   )
@@ -283,7 +283,7 @@ function ClientDetail({ client, collections, allCollections }: { client: Client;
                       </Text>
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" radius="sm" tt="none" color={l.status === 'active' ? 'teal' : 'yellow'}>
+                      <Badge variant="light" c="var(--mantine-color-text)" radius="sm" tt="none" color={l.status === 'active' ? 'teal' : 'yellow'}>
                         {l.status === 'active' ? 'Active' : 'Inactive'}
                       </Badge>
                     </Table.Td>
