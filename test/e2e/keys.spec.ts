@@ -139,6 +139,7 @@ test.describe('keys, licences, catalog and first run', () => {
     await form.getByLabel('Rotate every (days)').fill('120')
     await expect(form.getByRole('checkbox', { name: 'All Workflow permissions' })).toBeChecked()
     await expectNoSeriousA11yViolations(page, 'the key form')
+    await form.getByRole('textbox', { name: /^Name/ }).focus()
     await shot(page, 'key-form')
 
     // A second Workflow key on the same domain is refused; everything typed stays.
@@ -153,6 +154,7 @@ test.describe('keys, licences, catalog and first run', () => {
     await form.getByRole('textbox', { name: /^Name/ }).fill('ERP connector – staging')
     await form.getByLabel('Description').fill('Partner ERP (XSS) exchanging invoices.')
     await pick(form, /^Application/, 'ERP')
+    await form.getByRole('radio', { name: 'Test' }).check()
     await form.getByRole('button', { name: 'Create key' }).click()
 
     // --- the key, once
@@ -231,7 +233,7 @@ test.describe('keys, licences, catalog and first run', () => {
     await expect(page.getByRole('heading', { name: 'Clients & licences' })).toBeVisible()
     await page.getByRole('listitem').filter({ hasText: 'Acme Corp' }).click()
     await expect(page.getByRole('heading', { name: 'Acme Corp' })).toBeVisible()
-    await expect(page.getByLabel('Licences used')).toHaveText('2 of 2 used')
+    await expect(page.getByText('2 of 2 used', { exact: true })).toBeVisible()
     const grid = page.getByRole('table', { name: 'Keys per application and domain' })
     await expect(grid.getByRole('columnheader', { name: 'acme-production' })).toBeVisible()
     await expect(grid.getByRole('columnheader', { name: 'acme-staging' })).toBeVisible()
@@ -253,6 +255,7 @@ test.describe('keys, licences, catalog and first run', () => {
     await expect(dialog(page).getByRole('combobox', { name: /^Application/ })).toHaveValue('Mobile App')
     await dialog(page).getByRole('textbox', { name: /^Name/ }).fill('Mobile App – acme-staging (new fleet)')
     await dialog(page).getByRole('radio', { name: 'Client' }).check()
+    await dialog(page).getByRole('radio', { name: 'Test' }).check()
     await dialog(page).getByRole('button', { name: 'Create key' }).click()
     await page.getByRole('dialog', { name: 'API key created' }).getByRole('button', { name: 'I have stored the key' }).click()
     await expect(grid.getByText('Mobile App – acme-staging (new fleet)')).toBeVisible()
@@ -267,7 +270,7 @@ test.describe('keys, licences, catalog and first run', () => {
     await shot(page, 'tier-preview')
     await dialog(page).getByRole('button', { name: 'Release 1 and change to Blue' }).click()
     await expect(page.getByText(/Acme Corp is now Blue; 1 licence\(s\) released/)).toBeVisible()
-    await expect(page.getByLabel('Licences used')).toHaveText('1 of 1 used')
+    await expect(page.getByText('1 of 1 used', { exact: true })).toBeVisible()
 
     // --- the permission catalog with each application's template
     await section(page, 'Permission catalog')

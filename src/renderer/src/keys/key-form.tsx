@@ -22,6 +22,7 @@ import type { Catalog } from '../../../shared/catalog'
 import type { Application } from '../../../shared/contract/catalog'
 import { type ApiKey, DEFAULT_ROTATION_DAYS, type KeyGroup, RECOMMENDED_ROTATION_DAYS } from '../../../shared/contract/keys'
 import { parseIpRule } from '../../../shared/ip-rules'
+import type { KeyEnvironment } from '../../../shared/key-format'
 import { api, toApiError } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
 import { notifyDone, notifyError } from '../ui/notify'
@@ -41,6 +42,7 @@ interface Values {
   description: string
   applicationKind: string | null
   audience: 'client' | 'business'
+  environment: KeyEnvironment
   groupId: string | null
   active: boolean
   allowedIps: string[]
@@ -100,6 +102,7 @@ function KeyForm({ target, onClose, onCreated }: { target: KeyFormTarget; onClos
       description: editing?.description ?? '',
       applicationKind: editing?.applicationKind ?? target.applicationKind ?? null,
       audience: editing?.audience ?? 'business',
+      environment: editing?.environment ?? 'live',
       groupId: editing ? editing.groupId : (target.groupId ?? null),
       active: editing ? editing.status !== 'inactive' : true,
       allowedIps: editing?.allowedIps ?? [],
@@ -164,6 +167,7 @@ function KeyForm({ target, onClose, onCreated }: { target: KeyFormTarget; onClos
         const created = await api.call('keys.create', {
           collectionId: target.collectionId,
           applicationKind: values.applicationKind!,
+          environment: values.environment,
           ...shared,
           ...(values.groupId ? { groupId: values.groupId } : {}),
           ...(values.publicUrl.trim() ? { publicUrl: values.publicUrl.trim() } : {}),
@@ -221,6 +225,17 @@ function KeyForm({ target, onClose, onCreated }: { target: KeyFormTarget; onClos
               label="Business profile"
               description="Operations not bound to any one client or user: profile administration, integrations, batch processing."
             />
+          </Group>
+        </Radio.Group>
+
+        <Radio.Group
+          label="Environment"
+          description={editing ? 'Part of the key itself; it cannot change.' : 'Named in the key’s prefix, so a test key is never mistaken for a live one.'}
+          {...form.getInputProps('environment')}
+        >
+          <Group mt={6} gap="xl">
+            <Radio value="live" label="Live" disabled={!!editing} />
+            <Radio value="test" label="Test" disabled={!!editing} />
           </Group>
         </Radio.Group>
 
@@ -282,7 +297,7 @@ function KeyForm({ target, onClose, onCreated }: { target: KeyFormTarget; onClos
           <TextInput type="date" label="Expires on" description="Empty: no expiry date." {...form.getInputProps('expiresOn')} />
           <NumberInput
             label="Rotate every (days)"
-            description={`We recommend rotating keys every 3–6 months (${RECOMMENDED_ROTATION_DAYS.min}–${RECOMMENDED_ROTATION_DAYS.max} days).`}
+            description={`Recommended: 3–6 months (${RECOMMENDED_ROTATION_DAYS.min}–${RECOMMENDED_ROTATION_DAYS.max}).`}
             min={1}
             max={3650}
             allowDecimal={false}

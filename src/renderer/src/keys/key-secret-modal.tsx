@@ -32,7 +32,7 @@ export function KeySecretModal({ issued, onClose }: { issued: IssuedSecret | nul
             <Text span inherit fw={600}>
               {issued.apiKey.name}
             </Text>
-             is ready:
+            {' is ready:'}
           </Text>
           <Group gap="xs" wrap="nowrap" align="stretch">
             <Code block flex={1} fz="sm" style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }} aria-label="New API key" data-testid="issued-secret">

@@ -286,8 +286,8 @@ function KeyGroupCard({
               <Table.Tr>
                 <Table.Th>Name</Table.Th>
                 <Table.Th w={120}>Application</Table.Th>
-                <Table.Th w={140}>Audience</Table.Th>
-                <Table.Th w={190}>Key</Table.Th>
+                <Table.Th w={150}>Audience</Table.Th>
+                <Table.Th w={200}>Key</Table.Th>
                 <Table.Th w={150}>Status</Table.Th>
                 <Table.Th w={130} style={{ whiteSpace: 'nowrap' }}>
                   Rotation due

@@ -43,7 +43,7 @@ export function PermissionPicker({ catalog, value, onChange }: { catalog: Catalo
                 indeterminate={count > 0 && count < ids.length}
                 onChange={(e) => toggle(ids, e.currentTarget.checked)}
                 label={
-                  <Text span size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
+                  <Text span size="xs" c="dimmed" display="inline-block" w={52} style={{ whiteSpace: 'nowrap' }}>
                     {count} of {ids.length}
                   </Text>
                 }

@@ -123,6 +123,8 @@ export function LicencesView() {
                     description={`${c.licenceCount} of ${c.licenceLimit} licence${c.licenceLimit === 1 ? '' : 's'} used`}
                     rightSection={<TierBadge tier={c.tier} />}
                     style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                    // The active link's tinted background leaves Mantine's description colour below 4.5:1.
+                    styles={{ description: { color: 'var(--mantine-color-text)' } }}
                   />
                 ))}
                 {list.length === 0 && (
@@ -231,7 +233,7 @@ function ClientDetail({ client, collections, allCollections }: { client: Client;
             <Text size="sm" fw={500}>
               Master licences
             </Text>
-            <Text size="sm" aria-label="Licences used">
+            <Text size="sm">
               {used} of {client.licenceLimit} used
             </Text>
           </Group>
