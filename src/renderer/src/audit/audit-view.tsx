@@ -24,7 +24,9 @@ function Details({ details }: { details: Record<string, unknown> }) {
     <Group gap={6} style={{ rowGap: 2 }}>
       {pairs.map(([key, value]) => {
         const text = typeof value === 'string' ? value : JSON.stringify(value)
-        const short = UUID.test(text) ? `${text.slice(0, 8)}…` : text
+        // Lists of ids (released licences, deactivated keys) read better as a count; hover shows them.
+        const ids = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && UUID.test(v))
+        const short = ids ? `${value.length} id${value.length === 1 ? '' : 's'}` : UUID.test(text) ? `${text.slice(0, 8)}…` : text
         return (
           <Text key={key} size="sm" title={short !== text ? text : undefined} style={{ wordBreak: 'break-word' }}>
             <Text span inherit c="dimmed">
@@ -111,7 +113,7 @@ export function AuditView() {
         <TextInput
           ref={searchRef}
           aria-label="Filter by action"
-          placeholder="Exact action, e.g. keys.revoke"
+          placeholder="Action, e.g. keys.revoke"
           leftSection={<IconSearch size={16} />}
           rightSection={<Text size="xs" c="dimmed">/</Text>}
           value={action}
@@ -119,7 +121,7 @@ export function AuditView() {
             setAction(e.currentTarget.value)
             setCursors([undefined])
           }}
-          w={260}
+          w={280}
         />
         <TextInput
           aria-label="Filter by actor"
@@ -139,9 +141,9 @@ export function AuditView() {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w={70}>#</Table.Th>
-                <Table.Th w={200}>Time</Table.Th>
-                <Table.Th w={130}>Actor</Table.Th>
-                <Table.Th w={190}>Action</Table.Th>
+                <Table.Th w={170}>Time</Table.Th>
+                <Table.Th w={110}>Actor</Table.Th>
+                <Table.Th w={220}>Action</Table.Th>
                 <Table.Th>Details</Table.Th>
                 <Table.Th w={110}>Hash</Table.Th>
               </Table.Tr>

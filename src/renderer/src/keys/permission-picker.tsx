@@ -29,7 +29,7 @@ export function PermissionPicker({ catalog, value, onChange }: { catalog: Catalo
             <Group wrap="nowrap" gap="xs" pr="md">
               <Accordion.Control aria-label={`${group.label} permissions`}>
                 <Group gap="sm" wrap="nowrap">
-                  <Text fw={600} size="sm">
+                  <Text fw={600} size="sm" style={{ whiteSpace: 'nowrap' }}>
                     {group.label}
                   </Text>
                   <Text size="xs" c="dimmed" truncate>
