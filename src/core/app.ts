@@ -16,6 +16,7 @@ import { bundleHandlers } from './handlers/bundle-handlers'
 import { scanHandlers } from './handlers/scan-handlers'
 import { installationHandlers } from './handlers/installation-handlers'
 import { prefsHandlers } from './handlers/prefs-handlers'
+import { sampleHandlers } from './handlers/sample-handlers'
 import { tokenHandlers } from './handlers/token-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { userHandlers } from './handlers/user-handlers'
@@ -182,9 +183,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...installationHandlers(deps),
     ...bundleHandlers(deps, options.bundles),
     ...scanHandlers(deps),
+    ...sampleHandlers(deps, () => dispatch),
   }
 
-  const dispatch = createDispatcher(handlers, {
+  const dispatch: Dispatch = createDispatcher(handlers, {
     logger,
     requireUnlocked: () => void deps.session(),
     afterCall: (method) => {

@@ -29,6 +29,7 @@ export const errorCodes = [
   'SERVER_NOT_FOUND',
   'COLLECTION_NOT_FOUND',
   'NOT_EMPTY',
+  'VAULT_NOT_EMPTY',
   // remote instance: accounts, devices, gateway tokens, operations
   'NOT_FOUND',
   'FORBIDDEN',

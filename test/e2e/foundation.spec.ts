@@ -107,6 +107,8 @@ test.describe('foundation', () => {
     await expect(page.getByRole('checkbox', { name: 'Unlock with the OS keychain on this device' })).not.toBeChecked()
     await shot(page, 'setup')
     await create.click()
+    // First run offers a sample organisation; this spec lays out its own topology.
+    await page.getByRole('button', { name: 'Start empty' }).click()
 
     // --- unlocked, no region yet: nothing collection-specific
     await expect(page.getByText('Choose a region in the navbar to begin')).toBeVisible()
@@ -220,6 +222,7 @@ test.describe('foundation', () => {
       await page.getByLabel('Repeat the passphrase').fill(STRONG)
       await option.check()
       await page.getByRole('button', { name: 'Create vault' }).click()
+      await page.getByRole('button', { name: 'Start empty' }).click()
       await expect(page.getByText('Vault unlocked · keychain on')).toBeVisible()
 
       await page.getByRole('button', { name: 'Lock', exact: true }).click()
@@ -250,6 +253,7 @@ test.describe('foundation', () => {
       await passphraseField(page).fill(STRONG)
       await page.getByLabel('Repeat the passphrase').fill(STRONG)
       await page.getByRole('button', { name: 'Create vault' }).click()
+      await page.getByRole('button', { name: 'Start empty' }).click()
       await expect(page.getByText('Choose a region in the navbar to begin')).toBeVisible()
 
       // The second window hears about changes over the event stream (no refresh pressed).

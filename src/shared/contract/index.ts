@@ -6,6 +6,7 @@ import { clientMethods } from './clients'
 import { keyMethods } from './keys'
 import { recordMethods } from './records'
 import { scanMethods } from './scan'
+import { sampleMethods } from './sample'
 import { tokenMethods } from './tokens'
 import { bundleMethods } from './bundles'
 import { installationMethods } from './installation'
@@ -33,6 +34,7 @@ export const contract = {
   ...installationMethods,
   ...bundleMethods,
   ...scanMethods,
+  ...sampleMethods,
 } as const
 
 export type Contract = typeof contract

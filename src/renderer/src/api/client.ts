@@ -242,5 +242,10 @@ export const api = createApiClient()
 /** Any thrown value as a coded error, for notifications and inline messages. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error
+  // A refused Result's `error` ({ code, message }) as the core sent it.
+  if (typeof error === 'object' && error !== null && !(error instanceof Error)) {
+    const { code, message } = error as { code?: unknown; message?: unknown }
+    if (typeof code === 'string' && typeof message === 'string') return new ApiError({ code: code as ErrorCode, message })
+  }
   return new ApiError({ code: 'INTERNAL', message: error instanceof Error ? error.message : 'Something went wrong.' })
 }

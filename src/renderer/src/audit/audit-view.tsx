@@ -1,14 +1,16 @@
-import { Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Text, ThemeIcon, Tooltip } from '@mantine/core'
-import { IconChevronLeft, IconChevronRight, IconShieldCheck, IconShieldX } from '@tabler/icons-react'
+import { Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Text, TextInput, ThemeIcon, Tooltip } from '@mantine/core'
+import { useDebouncedValue } from '@mantine/hooks'
+import { IconChevronLeft, IconChevronRight, IconSearch, IconShieldCheck, IconShieldX } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { MethodOutput } from '../../../shared/contract'
 import { useApiQuery } from '../api/use-api-query'
 import { PageHeader } from '../ui/page-header'
 import { useQueryErrorNotice } from '../ui/notify'
+import { useSearchHotkey } from '../ui/use-search-hotkey'
 
 const PAGE_SIZES = ['25', '50', '100']
-// 'audit' is for when the core announces every appended entry; today topology changes cover it.
-const AUDITED_DOMAINS = ['audit', 'regions', 'servers', 'collections'] as const
+// Every domain whose changes append entries; 'audit' is for when the core announces each entry.
+const AUDITED_DOMAINS = ['audit', 'regions', 'servers', 'collections', 'clients', 'licences', 'keys', 'keyGroups', 'applications', 'users', 'tokens'] as const
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' })
 
@@ -22,7 +24,9 @@ function Details({ details }: { details: Record<string, unknown> }) {
     <Group gap={6} style={{ rowGap: 2 }}>
       {pairs.map(([key, value]) => {
         const text = typeof value === 'string' ? value : JSON.stringify(value)
-        const short = UUID.test(text) ? `${text.slice(0, 8)}…` : text
+        // Lists of ids (released licences, deactivated keys) read better as a count; hover shows them.
+        const ids = Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && UUID.test(v))
+        const short = ids ? `${value.length} id${value.length === 1 ? '' : 's'}` : UUID.test(text) ? `${text.slice(0, 8)}…` : text
         return (
           <Text key={key} size="sm" title={short !== text ? text : undefined} style={{ wordBreak: 'break-word' }}>
             <Text span inherit c="dimmed">
@@ -73,8 +77,21 @@ export function AuditView() {
   const [pageSize, setPageSize] = useState('25')
   // Cursors of the pages walked so far; the last one is the page shown (undefined = newest).
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined])
+  const [action, setAction] = useState('')
+  const [actor, setActor] = useState('')
+  const [filters] = useDebouncedValue({ action: action.trim(), actor: actor.trim() }, 250)
+  const searchRef = useSearchHotkey()
   const beforeSeq = cursors[cursors.length - 1]
-  const page = useApiQuery('audit.list', { limit: Number(pageSize), ...(beforeSeq ? { beforeSeq } : {}) }, AUDITED_DOMAINS)
+  const page = useApiQuery(
+    'audit.list',
+    {
+      limit: Number(pageSize),
+      ...(beforeSeq ? { beforeSeq } : {}),
+      ...(filters.action ? { action: filters.action } : {}),
+      ...(filters.actor ? { actor: filters.actor } : {}),
+    },
+    AUDITED_DOMAINS,
+  )
   const chain = useApiQuery('audit.verify', {}, AUDITED_DOMAINS)
   useQueryErrorNotice(page.error)
   useQueryErrorNotice(chain.error)
@@ -92,15 +109,41 @@ export function AuditView() {
 
       <ChainStatusCard status={chain.data} verifying={chain.loading} onVerify={chain.reload} />
 
+      <Group mb="md" gap="sm">
+        <TextInput
+          ref={searchRef}
+          aria-label="Filter by action"
+          placeholder="Action, e.g. keys.revoke"
+          leftSection={<IconSearch size={16} />}
+          rightSection={<Text size="xs" c="dimmed">/</Text>}
+          value={action}
+          onChange={(e) => {
+            setAction(e.currentTarget.value)
+            setCursors([undefined])
+          }}
+          w={280}
+        />
+        <TextInput
+          aria-label="Filter by actor"
+          placeholder="Actor"
+          value={actor}
+          onChange={(e) => {
+            setActor(e.currentTarget.value)
+            setCursors([undefined])
+          }}
+          w={180}
+        />
+      </Group>
+
       <Card padding={0}>
         <Table.ScrollContainer minWidth={760}>
           <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover striped={false}>
             <Table.Thead>
               <Table.Tr>
                 <Table.Th w={70}>#</Table.Th>
-                <Table.Th w={200}>Time</Table.Th>
-                <Table.Th w={130}>Actor</Table.Th>
-                <Table.Th w={190}>Action</Table.Th>
+                <Table.Th w={170}>Time</Table.Th>
+                <Table.Th w={110}>Actor</Table.Th>
+                <Table.Th w={220}>Action</Table.Th>
                 <Table.Th>Details</Table.Th>
                 <Table.Th w={110}>Hash</Table.Th>
               </Table.Tr>
@@ -140,7 +183,7 @@ export function AuditView() {
                 <Table.Tr>
                   <Table.Td colSpan={6}>
                     <Text size="sm" c="dimmed" ta="center" py="lg">
-                      No audit entries yet.
+                      {filters.action || filters.actor ? 'No entry matches these filters.' : 'No audit entries yet.'}
                     </Text>
                   </Table.Td>
                 </Table.Tr>

@@ -1,10 +1,13 @@
 import { AppShell, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconHistory, IconLock, IconLockOpen, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
+import { IconBuilding, IconHistory, IconKey, IconListCheck, IconLock, IconLockOpen, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
 import { useState, type ComponentType } from 'react'
 import { api } from '../api/client'
 import { RefreshProvider } from '../api/refresh'
 import { AuditView } from '../audit/audit-view'
+import { CatalogView } from '../catalog/catalog-view'
+import { KeysView } from '../keys/keys-view'
+import { LicencesView } from '../licences/licences-view'
 import { RecordsView } from '../records/records-view'
 import { SettingsView } from '../settings/settings-view'
 import { TopologyView } from '../topology/topology-view'
@@ -16,10 +19,13 @@ import { RegionSelector } from './region-selector'
 import { ScopeBar } from './scope-bar'
 import { SelectionProvider } from './selection'
 
-export type Section = 'records' | 'topology' | 'audit' | 'settings'
+export type Section = 'records' | 'keys' | 'licences' | 'catalog' | 'topology' | 'audit' | 'settings'
 
 const sections: { id: Section; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { id: 'records', label: 'Records', icon: IconTable },
+  { id: 'keys', label: 'API keys', icon: IconKey },
+  { id: 'licences', label: 'Clients & licences', icon: IconBuilding },
+  { id: 'catalog', label: 'Permission catalog', icon: IconListCheck },
   { id: 'topology', label: 'Topology', icon: IconSitemap },
   { id: 'audit', label: 'Audit log', icon: IconHistory },
   { id: 'settings', label: 'Settings', icon: IconSettings },
@@ -105,6 +111,9 @@ export function Workspace() {
           <AppShell.Main>
             <Box maw={1200} mx="auto">
               {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
+              {section === 'keys' && <KeysView onOpenLicences={() => go('licences')} />}
+              {section === 'licences' && <LicencesView />}
+              {section === 'catalog' && <CatalogView />}
               {section === 'topology' && <TopologyView />}
               {section === 'audit' && <AuditView />}
               {section === 'settings' && <SettingsView />}

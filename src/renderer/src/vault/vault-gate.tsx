@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { VaultStatus } from '../../../shared/model'
 import { api, type ApiError, toApiError } from '../api/client'
 import { Workspace } from '../shell/workspace'
+import { FirstRunScreen } from './first-run-screen'
 import { SetupScreen } from './setup-screen'
 import { UnlockScreen } from './unlock-screen'
 import { VaultContext } from './vault-context'
@@ -12,6 +13,8 @@ import { VaultScreenLayout } from './vault-screen-layout'
 export function VaultGate() {
   const [status, setStatus] = useState<VaultStatus | null>(null)
   const [failure, setFailure] = useState<ApiError | null>(null)
+  // Set when this window just created the vault: offer the sample organisation once.
+  const [firstRun, setFirstRun] = useState(false)
   const { setColorScheme } = useMantineColorScheme()
 
   const load = useCallback(() => {
@@ -47,9 +50,17 @@ export function VaultGate() {
   }
   return (
     <VaultContext.Provider value={context}>
-      {status.state === 'uninitialized' && <SetupScreen status={status} onDone={setStatus} />}
+      {status.state === 'uninitialized' && (
+        <SetupScreen
+          status={status}
+          onDone={(next) => {
+            setFirstRun(true)
+            setStatus(next)
+          }}
+        />
+      )}
       {status.state === 'locked' && <UnlockScreen status={status} onDone={setStatus} />}
-      {status.state === 'unlocked' && <Workspace />}
+      {status.state === 'unlocked' && (firstRun ? <FirstRunScreen onDone={() => setFirstRun(false)} /> : <Workspace />)}
     </VaultContext.Provider>
   )
 }

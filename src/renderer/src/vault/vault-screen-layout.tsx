@@ -3,11 +3,24 @@ import type { ReactNode } from 'react'
 import { Brand } from '../ui/brand'
 
 /** The centred card every screen before the vault opens uses. */
-export function VaultScreenLayout({ title, subtitle, children, footer }: { title: string; subtitle: ReactNode; children: ReactNode; footer?: ReactNode }) {
+export function VaultScreenLayout({
+  title,
+  subtitle,
+  children,
+  footer,
+  wide = false,
+}: {
+  title: string
+  subtitle: ReactNode
+  children: ReactNode
+  footer?: ReactNode
+  /** For screens that offer choices side by side. */
+  wide?: boolean
+}) {
   return (
     <Box component="main" mih="100vh" bg="var(--mantine-color-body)" style={{ backgroundImage: 'radial-gradient(circle at 50% 0%, var(--mantine-color-default-hover), transparent 60%)' }}>
       <Center mih="100vh" p="md">
-        <Stack w="100%" maw={460} gap="lg">
+        <Stack w="100%" maw={wide ? 720 : 460} gap="lg">
           <Center>
             <Brand size="lg" />
           </Center>
