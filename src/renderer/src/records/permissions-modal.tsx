@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Checkbox, Divider, Group, Loader, Modal, ScrollArea, Stack, Table, Text, TextInput, Title } from '@mantine/core'
+import { Alert, Badge, Button, Checkbox, Divider, Group, Loader, Modal, ScrollArea, Stack, Table, Text, TextInput } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
 import { useMemo, useState } from 'react'
 import type { RecordRow } from '../../../shared/contract/records'
@@ -79,7 +79,7 @@ export function PermissionsModal({ row, kind, onClose }: { row: RecordRow; kind:
   }
 
   return (
-    <Modal opened onClose={onClose} size="xl" title={<Title order={2} fz="lg">{`${label} permissions · ${row.username}`}</Title>} scrollAreaComponent={ScrollArea.Autosize}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} size="xl" title={`${label} permissions · ${row.username}`} scrollAreaComponent={ScrollArea.Autosize}>
       {!ready ? (
         <Group justify="center" py="xl">
           <Loader size="sm" aria-label="Loading permissions" />

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Badge, Button, Code, Group, Loader, Modal, PasswordInput, PinInput, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core'
+import { ActionIcon, Alert, Badge, Button, Code, Group, Loader, Modal, PasswordInput, PinInput, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core'
 import { modals } from '@mantine/modals'
 import { IconAlertTriangle, IconBan, IconCopy, IconKey } from '@tabler/icons-react'
 import { useState } from 'react'
@@ -45,7 +45,7 @@ export function GenerateTokenModal({ row, onClose }: { row: RecordRow; onClose()
   const otherError = error && !passwordError && !totpError ? error : null
 
   return (
-    <Modal opened onClose={onClose} size="lg" title={<Title order={2} fz="lg">Generate token</Title>}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} size="lg" title="Generate token">
       <Stack gap="md">
         <Group gap="xl">
           <TextInput label="Username" value={row.username} readOnly variant="filled" flex={1} />
@@ -144,7 +144,7 @@ export function TokenHistoryModal({ row, onClose }: { row: RecordRow; onClose():
     })
 
   return (
-    <Modal opened onClose={onClose} size="xl" title={<Title order={2} fz="lg">{`Tokens of ${row.username}`}</Title>}>
+    <Modal opened onClose={onClose} closeButtonProps={{ 'aria-label': 'Close' }} size="xl" title={`Tokens of ${row.username}`}>
       <Text size="sm" c="dimmed" mb="sm">
         Client ID <Code>{row.clientId}</Code> · newest first
       </Text>

@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Code, Group, Image, Loader, Modal, PasswordInput, PinInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title, Tooltip } from '@mantine/core'
+import { ActionIcon, Alert, Button, Code, Group, Image, Loader, Modal, PasswordInput, PinInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, TextInput, Tooltip } from '@mantine/core'
 import { useForm } from '@mantine/form'
 import { modals } from '@mantine/modals'
 import { IconAlertTriangle, IconCopy, IconShieldLock } from '@tabler/icons-react'
@@ -167,13 +167,10 @@ export function UserFormModal({ collectionId, user, onClose }: { collectionId: s
     <Modal
       opened
       onClose={onClose}
+      closeButtonProps={{ 'aria-label': 'Close' }}
       size="lg"
       closeOnClickOutside={step.kind === 'form'}
-      title={
-        <Title order={2} fz="lg">
-          {step.kind === 'secrets' ? `${step.user.username}: one-time details` : editing ? `Edit service user ${user.username}` : 'Add service user'}
-        </Title>
-      }
+      title={step.kind === 'secrets' ? `${step.user.username}: one-time details` : editing ? `Edit service user ${user.username}` : 'Add service user'}
     >
       {step.kind === 'secrets' ? (
         <SecretsStep step={step} onDone={onClose} />
@@ -208,7 +205,7 @@ export function UserFormModal({ collectionId, user, onClose }: { collectionId: s
                   {...form.getInputProps('passwordMode')}
                 />
                 {form.values.passwordMode === 'set' ? (
-                  <PasswordInput aria-label="Password" placeholder="At least 12 characters" autoComplete="new-password" {...form.getInputProps('password')} />
+                  <PasswordInput aria-label="Service user password" placeholder="At least 12 characters" autoComplete="new-password" {...form.getInputProps('password')} />
                 ) : (
                   <Text size="xs" c="dimmed">
                     Keyward generates a strong password and shows it once after saving.
