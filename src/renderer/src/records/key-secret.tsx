@@ -90,3 +90,12 @@ export function SecretText({ children }: { children: string }) {
     </Text>
   )
 }
+
+/** Alert titles in the body colour: Mantine's light teal/yellow titles miss WCAG AA contrast. */
+export function AlertTitle({ children }: { children: string }) {
+  return (
+    <Text span fw={700} size="sm" c="var(--mantine-color-text)">
+      {children}
+    </Text>
+  )
+}

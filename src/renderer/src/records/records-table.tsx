@@ -140,12 +140,12 @@ function RecordCells({ row, onAction }: { row: RecordRow; onAction(action: Recor
         <Group gap={6} wrap="nowrap" miw={0}>
           <KeySecret keyId={row.keyId} hint={row.keyHint} label={row.username} size="xs" />
           {row.keyStatus !== 'active' && (
-            <Badge size="xs" color={KEY_STATUS_COLOR[row.keyStatus]} variant="light">
+            <Badge size="xs" color={KEY_STATUS_COLOR[row.keyStatus]} variant="dot">
               key {row.keyStatus}
             </Badge>
           )}
           {row.keyStatus === 'active' && !ops.rotate && (
-            <Badge size="xs" color="yellow" variant="light">
+            <Badge size="xs" color="yellow" variant="dot">
               key rotated
             </Badge>
           )}

@@ -7,7 +7,7 @@ import type { TokenInfo } from '../../../shared/contract/tokens'
 import { api, ApiError } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
 import { notifyDone, notifyError } from '../ui/notify'
-import { copySecret } from './key-secret'
+import { AlertTitle, copySecret } from './key-secret'
 
 const when = (iso: string) => new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })
 
@@ -53,7 +53,7 @@ export function GenerateTokenModal({ row, onClose }: { row: RecordRow; onClose()
         </Group>
         {issued ? (
           <Stack gap="sm">
-            <Alert color="teal" icon={<IconKey size={18} />} title="Token issued">
+            <Alert color="teal" icon={<IconKey size={18} />} title={<AlertTitle>Token issued</AlertTitle>}>
               Send it as <Code>Authorization: Bearer …</Code>. It expires {when(issued.info.expiresAt)}; it can be shown again under View more.
             </Alert>
             <Group gap="xs" align="flex-start" wrap="nowrap">
@@ -177,7 +177,7 @@ export function TokenHistoryModal({ row, onClose }: { row: RecordRow; onClose():
                 <Table.Td>{when(token.issuedAt)}</Table.Td>
                 <Table.Td>{when(token.expiresAt)}</Table.Td>
                 <Table.Td>
-                  <Badge color={STATUS_COLOR[token.status]} variant="light">
+                  <Badge color={STATUS_COLOR[token.status]} variant="dot">
                     {token.status}
                   </Badge>
                 </Table.Td>

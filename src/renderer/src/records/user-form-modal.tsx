@@ -8,7 +8,7 @@ import { PERMISSION_PROFILE_LABELS, TYPES_NEEDING_CONTACT, USER_TYPE_LABELS, USE
 import { api, ApiError } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
 import { notifyDone, notifyError } from '../ui/notify'
-import { copySecret } from './key-secret'
+import { AlertTitle, copySecret } from './key-secret'
 
 interface Values {
   keyId: string | null
@@ -333,7 +333,7 @@ function SecretsStep({ step, onDone }: { step: Extract<Step, { kind: 'secrets' }
       </Text>
       {step.password && (
         <Stack gap="xs">
-          <Alert color="yellow" icon={<IconAlertTriangle size={18} />} title="Shown this once">
+          <Alert color="yellow" icon={<IconAlertTriangle size={18} />} title={<AlertTitle>Shown this once</AlertTitle>}>
             Copy the password now and hand it to the integrator securely. Keyward keeps only a hash; it cannot show it again.
           </Alert>
           <Group gap="xs" wrap="nowrap">
@@ -357,7 +357,7 @@ function SecretsStep({ step, onDone }: { step: Extract<Step, { kind: 'secrets' }
             </Text>
           </Group>
           {confirmed ? (
-            <Alert color="teal" title="2FA confirmed">
+            <Alert color="teal" title={<AlertTitle>2FA confirmed</AlertTitle>}>
               From now on tokens for {step.user.username} need the password and a code from the authenticator.
             </Alert>
           ) : (
