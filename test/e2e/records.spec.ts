@@ -15,6 +15,8 @@ async function shot(page: Page, name: string): Promise<void> {
   await expect(page.getByRole('tooltip')).toHaveCount(0)
   await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
   mkdirSync(SCREENS, { recursive: true })
+  // A pop-up is shown from its top, where its heading and summary are.
+  await page.evaluate("document.querySelectorAll('[role=dialog], [role=dialog] *').forEach((e) => { e.scrollTop = 0 })")
   await page.screenshot({ path: `${SCREENS}/${name}.png` })
 }
 
@@ -96,6 +98,8 @@ test.describe('records', () => {
   })
 
   test('add users, search, sort, permissions, tokens and the X-API key, as an administrator would', async ({ page, context }) => {
+    // The 100 000-user fixture is being seeded in the background meanwhile.
+    test.setTimeout(240_000)
     await context.grantPermissions(['clipboard-read', 'clipboard-write'])
     bridge = await startBridge(data.dir)
     const rpc = rpcFor(bridge)

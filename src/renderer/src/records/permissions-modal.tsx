@@ -149,7 +149,7 @@ export function PermissionsModal({ row, kind, onClose }: { row: RecordRow; kind:
                             />
                           </Table.Td>
                           {kind === 'rest' && (
-                            <Table.Td w={72}>
+                            <Table.Td w={88}>
                               <Badge variant="outline" color="gray" size="sm">
                                 {entry.verb}
                               </Badge>
