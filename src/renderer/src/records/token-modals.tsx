@@ -49,7 +49,7 @@ export function GenerateTokenModal({ row, onClose }: { row: RecordRow; onClose()
       <Stack gap="md">
         <Group gap="xl">
           <TextInput label="Username" value={row.username} readOnly variant="filled" flex={1} />
-          <TextInput label="Client ID" value={row.clientId} readOnly variant="filled" flex={1} styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} />
+          <TextInput label="Client ID" value={row.clientId} readOnly variant="filled" flex={1} />
         </Group>
         {issued ? (
           <Stack gap="sm">
