@@ -169,7 +169,7 @@ test.describe('foundation', () => {
     await section(page, 'Records')
     await pick(page, 'Server', 'db-frankfurt-01')
     await pick(page, 'Collection', 'acme-production')
-    await expect(page.getByText('Collection acme-production is selected')).toBeVisible()
+    await expect(page.getByText('No service users in acme-production yet')).toBeVisible()
     await page.getByRole('button', { name: 'Refresh' }).click()
     await expect(page.getByRole('combobox', { name: 'Collection', exact: true })).toHaveValue('acme-production')
     await expectNoSeriousA11yViolations(page, 'the shell')
@@ -205,7 +205,7 @@ test.describe('foundation', () => {
     await expect(page.getByRole('combobox', { name: 'Region', exact: true })).toHaveValue('eu-west')
     await expect(page.getByRole('combobox', { name: 'Server', exact: true })).toHaveValue('db-frankfurt-01')
     await expect(page.getByRole('combobox', { name: 'Collection', exact: true })).toHaveValue('acme-production')
-    await expect(page.getByText('Collection acme-production is selected')).toBeVisible()
+    await expect(page.getByText('No service users in acme-production yet')).toBeVisible()
     await expect(page.getByText('Locks after 30 min without activity.')).toBeVisible()
   })
 

@@ -1,11 +1,24 @@
-import { Anchor, Breadcrumbs, Button, Card, EmptyState, Text } from '@mantine/core'
-import { IconDatabase, IconMapPin, IconServer, IconSitemap } from '@tabler/icons-react'
+import { Breadcrumbs, Button, Card, CloseButton, EmptyState, Group, Kbd, Text, TextInput, Tooltip } from '@mantine/core'
+import { useDebouncedValue, useHotkeys } from '@mantine/hooks'
+import { modals } from '@mantine/modals'
+import { IconDatabase, IconMapPin, IconSearch, IconServer, IconSitemap, IconUserPlus, IconUsers } from '@tabler/icons-react'
+import { useMemo, useRef, useState } from 'react'
+import type { RecordRow, RecordSortField } from '../../../shared/contract/records'
+import type { ServiceUser } from '../../../shared/contract/users'
+import { api } from '../api/client'
+import { useApiQuery } from '../api/use-api-query'
+import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
+import { PermissionsModal } from './permissions-modal'
+import { type RecordAction, RecordsTable } from './records-table'
+import { GenerateTokenModal, TokenHistoryModal } from './token-modals'
+import { UserFormModal } from './user-form-modal'
+import { type RecordsQuery, useRecordPages } from './use-record-pages'
 import { useSelection } from '../shell/selection'
 import { PageHeader } from '../ui/page-header'
 
 /**
- * Seed 003's records table lives here once the records domain exists. Until then the view says
- * which collection is selected and what will appear, and helps the admin get to a collection.
+ * Seed 003's main screen: the service users of the chosen collection with their client IDs,
+ * X-API keys and operations. Before a collection is chosen it says what to pick, and where.
  */
 export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
   const { ready, regions, region, servers, server, collections, collection } = useSelection()
@@ -59,6 +72,74 @@ export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
     )
   }
 
+  return <CollectionRecords regionId={region.id} serverId={server.id} collectionId={collection.id} regionName={region.name} serverName={server.name} collectionName={collection.name} />
+}
+
+type Open =
+  | { kind: 'rest' | 'soap' | 'token' | 'history'; row: RecordRow }
+  | { kind: 'user'; user: ServiceUser | null }
+  | null
+
+function CollectionRecords(props: { regionId: string; serverId: string; collectionId: string; regionName: string; serverName: string; collectionName: string }) {
+  const { regionId, serverId, collectionId } = props
+  const [search, setSearch] = useState('')
+  const [debounced] = useDebouncedValue(search, 150)
+  const [sort, setSort] = useState<{ field: RecordSortField; dir: 'asc' | 'desc' }>({ field: 'username', dir: 'asc' })
+  const [open, setOpen] = useState<Open>(null)
+  const searchRef = useRef<HTMLInputElement>(null)
+  const focusSearch = () => searchRef.current?.focus()
+  useHotkeys([
+    ['/', focusSearch],
+    ['mod+K', focusSearch],
+  ])
+  const query = useMemo<RecordsQuery>(() => ({ regionId, serverId, collectionId, search: debounced, sort }), [regionId, serverId, collectionId, debounced, sort])
+  const pages = useRecordPages(query)
+  useQueryErrorNotice(pages.error)
+  const keys = useApiQuery('keys.list', { collectionId }, ['keys'])
+
+  const onSort = (field: RecordSortField) => setSort((s) => (s.field === field ? { field, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { field, dir: 'asc' }))
+
+  const onAction = async (action: RecordAction, row: RecordRow) => {
+    if (action === 'rest' || action === 'soap' || action === 'token' || action === 'history') return setOpen({ kind: action, row })
+    if (action === 'edit') {
+      const user = await api.invoke('users.get', { id: row.userId })
+      if (!user.ok) return notifyError(user.error, 'Could not open the user')
+      return setOpen({ kind: 'user', user: user.value })
+    }
+    if (action === 'toggle-status') {
+      const status = row.status === 'active' ? 'inactive' : 'active'
+      const result = await api.invoke('users.setStatus', { id: row.userId, status })
+      if (!result.ok) return notifyError(result.error, 'Status not changed')
+      return notifyDone(`${row.username} is ${status === 'active' ? 'enabled' : 'disabled'}.`)
+    }
+    modals.openConfirmModal({
+      title: `Delete ${row.username}?`,
+      children: (
+        <Text size="sm">
+          The service user is removed and every token issued to it is revoked at once. Integrations signing in as {row.username} stop working. This cannot be undone.
+        </Text>
+      ),
+      labels: { confirm: 'Delete user', cancel: 'Keep it' },
+      confirmProps: { color: 'red' },
+      onConfirm: async () => {
+        const result = await api.invoke('users.delete', { id: row.userId })
+        if (!result.ok) return notifyError(result.error, 'User not deleted')
+        notifyDone(`${row.username} deleted.`)
+      },
+    })
+  }
+
+  const noKeys = keys.data?.length === 0
+  const addUser = (
+    <Tooltip label="Add an API key to this collection first (API keys section)" disabled={!noKeys}>
+      <Button leftSection={<IconUserPlus size={16} />} onClick={() => setOpen({ kind: 'user', user: null })} disabled={noKeys} data-disabled={noKeys || undefined}>
+        Add service user
+      </Button>
+    </Tooltip>
+  )
+  const searching = debounced.trim() !== ''
+  const empty = pages.total === 0
+
   return (
     <>
       <PageHeader
@@ -66,45 +147,67 @@ export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
         description={
           <Breadcrumbs separator="›" component="span" fz="sm">
             <Text span size="sm" c="dimmed">
-              {region.name}
+              {props.regionName}
             </Text>
             <Text span size="sm" c="dimmed">
-              {server.name}
+              {props.serverName}
             </Text>
             <Text span size="sm" fw={600}>
-              {collection.name}
+              {props.collectionName}
             </Text>
           </Breadcrumbs>
         }
+        actions={addUser}
       />
-      <Card py={48}>
-        <EmptyState
-          icon={<IconDatabase size={28} />}
-          variant="light"
-          title={`Collection ${collection.name} is selected`}
-          description={
-            <>
-              Customer database on <Name>{server.name}</Name> in <Name>{region.name}</Name>. Its records — service users with their client IDs, X-API
-              keys and REST/SOAP permissions — come with the records domain, which this build does not include yet.
-            </>
-          }
-        >
-          <EmptyState.Actions>
-            <Anchor component="button" type="button" size="sm" onClick={onOpenTopology}>
-              Manage regions, servers and collections
-            </Anchor>
-          </EmptyState.Actions>
-        </EmptyState>
-      </Card>
+      <Group justify="space-between" mb="md" wrap="nowrap" gap="md">
+        <TextInput
+          ref={searchRef}
+          value={search}
+          onChange={(e) => setSearch(e.currentTarget.value)}
+          placeholder="Search username, client ID, key name or hint"
+          aria-label="Search records"
+          leftSection={<IconSearch size={16} />}
+          rightSection={search ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearch('')} /> : <Kbd size="xs">/</Kbd>}
+          flex={1}
+          maw={520}
+          type="search"
+        />
+        <Text size="sm" c="dimmed" aria-live="polite" data-testid="records-total">
+          {pages.total === undefined ? 'Loading…' : `${pages.total.toLocaleString('en-GB')} ${pages.total === 1 ? 'record' : 'records'}`}
+        </Text>
+      </Group>
+      {empty && !pages.loading ? (
+        <Card py={48}>
+          {searching ? (
+            <EmptyState icon={<IconSearch size={28} />} variant="light" title={`No records match "${debounced.trim()}"`} description="Search looks at usernames, client IDs, key names and key hints; a pasted user id, key id or whole key also works.">
+              <EmptyState.Actions>
+                <Button variant="default" onClick={() => setSearch('')}>
+                  Clear search
+                </Button>
+              </EmptyState.Actions>
+            </EmptyState>
+          ) : (
+            <EmptyState
+              icon={<IconUsers size={28} />}
+              variant="light"
+              title={`No service users in ${props.collectionName} yet`}
+              description={
+                noKeys
+                  ? 'Service users sign in with one of the collection’s API keys. Issue a key in the API keys section, then add the first user here.'
+                  : 'A service user is what an integration signs in with: username, client ID and password on one of this collection’s API keys.'
+              }
+            >
+              <EmptyState.Actions>{addUser}</EmptyState.Actions>
+            </EmptyState>
+          )}
+        </Card>
+      ) : (
+        <RecordsTable pages={pages} sort={sort} onSort={onSort} onAction={onAction} />
+      )}
+      {(open?.kind === 'rest' || open?.kind === 'soap') && <PermissionsModal row={open.row} kind={open.kind} onClose={() => setOpen(null)} />}
+      {open?.kind === 'token' && <GenerateTokenModal row={open.row} onClose={() => setOpen(null)} />}
+      {open?.kind === 'history' && <TokenHistoryModal row={open.row} onClose={() => setOpen(null)} />}
+      {open?.kind === 'user' && <UserFormModal collectionId={collectionId} user={open.user} onClose={() => setOpen(null)} />}
     </>
-  )
-}
-
-/** A label that must not break at its hyphens (db-frankfurt-01). */
-function Name({ children }: { children: string }) {
-  return (
-    <Text span inherit fw={600} style={{ whiteSpace: 'nowrap' }}>
-      {children}
-    </Text>
   )
 }
