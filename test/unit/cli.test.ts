@@ -97,8 +97,10 @@ describe('keyward audit', () => {
       expect(ok.out).toContain(`Signed by key ${info.signer.fingerprint}`)
       const edited = `${f.path}.edited.${f.format}`
       const bytes = readFileSync(f.path)
-      const at = Math.floor(bytes.length / 2)
-      bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41
+      // one digit past the middle: the file stays well-formed, only its content changes
+      let at = Math.floor(bytes.length / 2)
+      while (bytes[at]! < 0x30 || bytes[at]! > 0x39) at += 1
+      bytes[at] = bytes[at] === 0x39 ? 0x30 : bytes[at]! + 1
       writeFileSync(edited, bytes)
       const sig = f.format === 'csv' ? ['--sig', `${f.path}.sig`] : []
       expectRefusal(keyward(['audit', 'verify', edited, ...sig]), 'REPORT_BAD_SIGNATURE')
