@@ -6,9 +6,10 @@
 import { baselineBench } from './baseline'
 import type { Bench, BenchResult } from './harness'
 import { keysBench } from './keys'
+import { offlineBench } from './offline'
 import { recordsBench } from './records'
 
-const benches: Bench[] = [baselineBench, keysBench, recordsBench]
+const benches: Bench[] = [baselineBench, keysBench, recordsBench, offlineBench]
 
 const results = new Map<string, BenchResult>()
 try {
