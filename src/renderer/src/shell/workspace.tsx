@@ -1,11 +1,12 @@
 import { AppShell, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconHistory, IconLock, IconLockOpen, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
+import { IconHistory, IconLock, IconLockOpen, IconReportAnalytics, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
 import { useState, type ComponentType } from 'react'
 import { api } from '../api/client'
 import { RefreshProvider } from '../api/refresh'
 import { AuditView } from '../audit/audit-view'
 import { RecordsView } from '../records/records-view'
+import { ReportView } from '../report/report-view'
 import { SettingsView } from '../settings/settings-view'
 import { TopologyView } from '../topology/topology-view'
 import { Brand } from '../ui/brand'
@@ -16,12 +17,13 @@ import { RegionSelector } from './region-selector'
 import { ScopeBar } from './scope-bar'
 import { SelectionProvider } from './selection'
 
-export type Section = 'records' | 'topology' | 'audit' | 'settings'
+export type Section = 'records' | 'topology' | 'audit' | 'report' | 'settings'
 
 const sections: { id: Section; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { id: 'records', label: 'Records', icon: IconTable },
   { id: 'topology', label: 'Topology', icon: IconSitemap },
   { id: 'audit', label: 'Audit log', icon: IconHistory },
+  { id: 'report', label: 'Audit report', icon: IconReportAnalytics },
   { id: 'settings', label: 'Settings', icon: IconSettings },
 ]
 
@@ -107,6 +109,7 @@ export function Workspace() {
               {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
               {section === 'topology' && <TopologyView />}
               {section === 'audit' && <AuditView />}
+              {section === 'report' && <ReportView onOpen={go} />}
               {section === 'settings' && <SettingsView />}
             </Box>
           </AppShell.Main>
