@@ -6,6 +6,7 @@
 import { baselineBench } from './baseline'
 import type { Bench, BenchResult } from './harness'
 import { keysBench } from './keys'
+import { offlineBench } from './offline'
 import { recordsBench } from './records'
 import { serverBench } from './server'
 
@@ -15,6 +16,7 @@ const all: [string, Bench][] = [
   ['keys', keysBench],
   ['records', recordsBench],
   ['server', serverBench],
+  ['offline', offlineBench],
 ]
 const benches: Bench[] = all.filter(([name]) => !only || only.includes(name)).map(([, bench]) => bench)
 

@@ -15,7 +15,16 @@ interface ExportOptions extends VaultCliOptions {
   output?: string
   force?: boolean
   json?: boolean
+  keys?: string
+  users?: string
+  tokens?: boolean
+  endpoints?: boolean
+  permissions?: boolean
 }
+
+/** "all", or comma-separated ids. */
+const selection = (value: string | undefined): 'all' | string[] =>
+  value === undefined ? [] : value.trim().toLowerCase() === 'all' ? 'all' : value.split(',').map((v) => v.trim()).filter(Boolean)
 
 interface OpenOptions {
   identity?: string[]
@@ -79,6 +88,11 @@ export function registerBundle(program: Command): void {
       .option('-R, --recipients-file <file>', 'file of age recipients, one per line, repeatable', collect)
       .option('--bundle-passphrase-file <file>', 'encrypt to the passphrase in this file instead')
       .option('--ask-bundle-passphrase', 'encrypt to a passphrase typed at a prompt (no echo, asked twice)')
+      .option('--keys <all|ids>', 'keys to hand over with their secrets: "all" current keys, or comma-separated ids')
+      .option('--users <all|ids>', 'service users to include (never passwords): "all", or comma-separated ids')
+      .option('--tokens', 'include the current tokens of the chosen service users')
+      .option('--no-endpoints', 'leave out the REST/SOAP endpoints and public URLs')
+      .option('--no-permissions', 'leave out the catalog entries of the chosen permissions')
       .option('--binary', 'write the binary age format instead of ASCII armor')
       .option('-o, --output <file>', 'where to write the bundle (default: a name made from the collection)')
       .option('--force', 'replace the output file if it exists')
@@ -92,7 +106,12 @@ export function registerBundle(program: Command): void {
     // Fail before opening the vault, not after the export was audited.
     if (opts.output && !opts.force && existsSync(resolve(opts.output))) throw new KeywardError('FILE_WRITE_FAILED', `${opts.output} already exists; choose another name or pass --force.`)
     const out = await withVault(opts, ({ client }) =>
-      client.call('bundles.export', { collectionId: opts.collection, armor: !opts.binary, ...(recipients ? { recipients } : { passphrase }) }),
+      client.call('bundles.export', {
+        collectionId: opts.collection,
+        armor: !opts.binary,
+        items: { keys: selection(opts.keys), serviceUsers: selection(opts.users), tokens: opts.tokens === true, endpoints: opts.endpoints !== false, permissions: opts.permissions !== false },
+        ...(recipients ? { recipients } : { passphrase }),
+      }),
     )
     const path = writeOutputFile(opts.output ?? out.fileName, Buffer.from(out.file, 'base64'), opts.force)
     const { file: _file, ...summary } = out

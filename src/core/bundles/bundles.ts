@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { z } from 'zod'
-import { BUNDLE_SCHEMA_VERSION, BundleManifest, type BundleContents } from '../../shared/contract/bundles'
+import { BUNDLE_SCHEMA_VERSION, BundleManifest, type BundleContents, type BundleSelection } from '../../shared/contract/bundles'
 import { Signer } from '../../shared/contract/installation'
 import { KeywardError } from '../../shared/errors'
 import { passphraseStrength } from '../../shared/passphrase'
@@ -10,6 +10,7 @@ import { installationSigningKey } from '../signing/installation-key'
 import { canonicalBytes, canonicalPrettyJson, publicKeyFingerprint, sameFingerprint, strictBase64, verifyBytes } from '../signing/signature'
 import { collections, regions, servers } from '../topology/topology'
 import { decryptAge, encryptAge, type AgeDecryption } from './age-file'
+import { selectItems } from './bundle-items'
 
 /**
  * Integrator bundles: a signed manifest of one collection, encrypted with age. Export signs
@@ -21,6 +22,7 @@ export const BUNDLE_FORMAT = 'keyward-bundle'
 
 export interface ExportRequest {
   collectionId: string
+  items: BundleSelection
   recipients?: string[]
   passphrase?: string
   armor: boolean
@@ -44,7 +46,7 @@ const countItems = (m: BundleManifest): Counts => ({
 export const fileFingerprint = (file: Uint8Array) => createHash('sha256').update(file).digest('hex')
 
 /** Builds the manifest of a collection: its place in the topology and the chosen items. */
-function buildManifest(s: Session, actor: string, collectionId: string, signer: Signer): BundleManifest {
+function buildManifest(s: Session, actor: string, collectionId: string, items: BundleManifest['items'], signer: Signer): BundleManifest {
   const collection = collections.get(s, collectionId)
   const server = servers.get(s, collection.serverId)
   const region = regions.get(s, collection.regionId)
@@ -55,8 +57,7 @@ function buildManifest(s: Session, actor: string, collectionId: string, signer: 
     createdBy: { installationId: s.installationId, actor },
     signer,
     collection: { id: collection.id, name: collection.name, server: { id: server.id, name: server.name }, region: { id: region.id, name: region.name } },
-    // The key, service-user, token and catalog selection joins here with the key domain.
-    items: { keys: [], serviceUsers: [], tokens: [], endpoints: [], permissions: [] },
+    items,
   }
 }
 
@@ -65,8 +66,12 @@ export async function exportBundle(s: Session, actor: string, request: ExportReq
     const strength = passphraseStrength(request.passphrase)
     if (!strength.acceptable) throw new KeywardError('BUNDLE_WEAK_PASSPHRASE', `That bundle passphrase is too weak to resist guessing offline. ${strength.feedback}`)
   }
+  // Every refusal (unknown collection, a revoked or foreign item) comes before anything is
+  // created, the installation key included.
+  collections.get(s, request.collectionId)
+  const items = selectItems(s, request.collectionId, request.items)
   const key = installationSigningKey(s, actor)
-  const manifest = buildManifest(s, actor, request.collectionId, key.signer)
+  const manifest = buildManifest(s, actor, request.collectionId, items, key.signer)
   const envelope = { format: BUNDLE_FORMAT, schemaVersion: BUNDLE_SCHEMA_VERSION, manifest, signature: key.sign(canonicalBytes(manifest)), signer: key.signer }
   const file = await encryptAge(new TextEncoder().encode(canonicalPrettyJson(envelope)), {
     recipients: request.recipients,
@@ -90,6 +95,10 @@ export async function exportBundle(s: Session, actor: string, request: ExportReq
       recipients: request.recipients ?? [],
       armored: request.armor,
       counts,
+      // ids only: which keys, users and tokens left the vault (their secrets never enter the log)
+      keyIds: manifest.items.keys.map((k) => k.id),
+      serviceUserIds: manifest.items.serviceUsers.map((u) => u.id),
+      tokenIds: manifest.items.tokens.map((t) => t.id),
     },
   })
   const safeName = manifest.collection.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 40) || 'collection'

@@ -57,7 +57,7 @@ export function requireKey(s: Session, id: string): KeyRow {
 
 /** Public fingerprint for audit entries: a prefix of the lookup digest, never the secret. */
 const fingerprint = (digest: Buffer) => digest.toString('hex').slice(0, 16)
-const sealContext = (id: string) => ({ table: 'api_keys', column: 'secret', rowId: id })
+export const sealContext = (id: string) => ({ table: 'api_keys', column: 'secret', rowId: id })
 
 /** A key needs the live, active master licence bound to its collection (seed 000). */
 function requireUsableLicence(s: Session, collectionId: string): LicenceRow {

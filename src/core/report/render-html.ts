@@ -26,8 +26,11 @@ th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: v
 .sev-critical { background: #b3261e; } .sev-high { background: #d3541f; } .sev-medium { background: #b7860b; }
 .sev-low { background: #3d6fb6; } .sev-info { background: #6b7280; }
 .ok { color: #1b7f3b; font-weight: 600; } .bad { color: #b3261e; font-weight: 600; }
-code, .mono { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 12px; word-break: break-all; }
+code, .mono { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+table.inventory { width: auto; min-width: 320px; }
+table.inventory td:last-child { text-align: right; font-variant-numeric: tabular-nums; padding-left: 32px; }
 .fix { color: var(--muted); }
+.route { font-size: 12px; }
 footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 @media print {
   body { padding: 0; max-width: none; font-size: 11pt; }
@@ -42,8 +45,19 @@ footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
 const row = (f: Finding) => `<tr>
 <td><span class="sev sev-${f.severity}">${escapeHtml(f.severity)}</span></td>
 <td><strong>${escapeHtml(f.title)}</strong><br>${escapeHtml(f.detail)}<br><span class="mono">${escapeHtml(f.id)} · ${escapeHtml(f.kind)} · ${escapeHtml(f.entity)}${f.entityId ? ` ${escapeHtml(f.entityId)}` : ''}</span></td>
-<td class="fix">${escapeHtml(f.fix.text)}</td>
+<td class="fix">${escapeHtml(f.fix.text)}${f.fix.route ? `<br><span class="route">In Keyward: <code>${escapeHtml(f.fix.route)}</code></span>` : ''}</td>
 </tr>`
+
+const INVENTORY_LABELS: Record<string, string> = {
+  regions: 'Regions',
+  servers: 'Servers',
+  collections: 'Collections',
+  clients: 'Clients',
+  licences: 'Master licences',
+  apiKeys: 'API keys (not revoked)',
+  serviceUsers: 'Service users',
+  auditEntries: 'Audit log entries',
+}
 
 export function renderReportHtml(report: AuditReport, signer: Signer): string {
   const chain = report.auditChain.ok
@@ -53,7 +67,7 @@ export function renderReportHtml(report: AuditReport, signer: Signer): string {
     .map((sev) => `<div class="card"><b>${report.summary.bySeverity[sev] ?? 0}</b><span class="sev sev-${sev}">${sev}</span></div>`)
     .join('\n')
   const inventory = Object.entries(report.inventory)
-    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${v}</td></tr>`)
+    .map(([k, v]) => `<tr><td>${escapeHtml(INVENTORY_LABELS[k] ?? k)}</td><td>${v}</td></tr>`)
     .join('\n')
   return `<!doctype html>
 <html lang="en">
@@ -82,7 +96,7 @@ ${report.findings.map(row).join('\n')}
 </table>
 <h2>Scope</h2>
 <p>Checks that ran: ${report.checks.map((c) => `<code>${escapeHtml(c)}</code>`).join(', ')}.</p>
-<table><tbody>
+<table class="inventory"><tbody>
 ${inventory}
 </tbody></table>
 <footer>Signed with Ed25519 by the key with fingerprint <code>${escapeHtml(signer.fingerprint)}</code>.

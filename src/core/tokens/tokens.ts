@@ -30,7 +30,7 @@ export interface TokenRow {
   updated_at: string
 }
 
-const valueContext = (id: string) => ({ table: 'tokens', column: 'value', rowId: id })
+export const valueContext = (id: string) => ({ table: 'tokens', column: 'value', rowId: id })
 const TOKEN_SELECT = 'SELECT t.*, k.kid FROM tokens t JOIN token_signing_keys k ON k.id = t.signing_key_id'
 
 export function toTokenInfo(row: TokenRow & { kid: string }, now: Date): TokenInfo {

@@ -120,6 +120,24 @@ const Decryption = {
   expectSigner: z.string().max(200).optional(),
 }
 
+/** Which items of the collection go into the bundle; ids must belong to the collection. */
+const Selection = z.union([z.literal('all'), z.array(Id).max(100_000)])
+export const BundleSelection = z
+  .strictObject({
+    /** Keys with their secrets: 'all' current keys (not revoked, expired or replaced), or these. */
+    keys: Selection.default([]),
+    /** Service users (never passwords): 'all' live users of the collection, or these. */
+    serviceUsers: Selection.default([]),
+    /** The current (unrevoked, unexpired) tokens of the chosen service users. */
+    tokens: z.boolean().default(false),
+    /** REST/SOAP endpoints of the chosen users and public URLs of the chosen keys. */
+    endpoints: z.boolean().default(true),
+    /** The catalog entries the chosen keys and users hold. */
+    permissions: z.boolean().default(true),
+  })
+  .prefault({})
+export type BundleSelection = z.output<typeof BundleSelection>
+
 export const bundleMethods = {
   'bundles.export': method(
     'Sign a collection bundle and encrypt it with age to X25519 recipients or to a passphrase (audited by fingerprint)',
@@ -130,6 +148,7 @@ export const bundleMethods = {
         passphrase: SecretInput.optional(),
         /** ASCII armor (PEM-like text) instead of the binary age format. */
         armor: z.boolean().default(true),
+        items: BundleSelection,
       })
       .refine((v) => (v.recipients === undefined) !== (v.passphrase === undefined), {
         message: 'Give either recipients or a passphrase, not both and not neither.',

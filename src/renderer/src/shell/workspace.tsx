@@ -1,6 +1,6 @@
 import { AppShell, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconBuilding, IconHistory, IconKey, IconListCheck, IconLock, IconLockOpen, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
+import { IconBuilding, IconHistory, IconKey, IconListCheck, IconLock, IconLockOpen, IconReportAnalytics, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
 import { useState, type ComponentType } from 'react'
 import { api } from '../api/client'
 import { RefreshProvider } from '../api/refresh'
@@ -9,6 +9,7 @@ import { CatalogView } from '../catalog/catalog-view'
 import { KeysView } from '../keys/keys-view'
 import { LicencesView } from '../licences/licences-view'
 import { RecordsView } from '../records/records-view'
+import { ReportView } from '../report/report-view'
 import { SettingsView } from '../settings/settings-view'
 import { TopologyView } from '../topology/topology-view'
 import { Brand } from '../ui/brand'
@@ -19,7 +20,7 @@ import { RegionSelector } from './region-selector'
 import { ScopeBar } from './scope-bar'
 import { SelectionProvider } from './selection'
 
-export type Section = 'records' | 'keys' | 'licences' | 'catalog' | 'topology' | 'audit' | 'settings'
+export type Section = 'records' | 'keys' | 'licences' | 'catalog' | 'topology' | 'audit' | 'report' | 'settings'
 
 const sections: { id: Section; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { id: 'records', label: 'Records', icon: IconTable },
@@ -28,6 +29,7 @@ const sections: { id: Section; label: string; icon: ComponentType<{ size?: numbe
   { id: 'catalog', label: 'Permission catalog', icon: IconListCheck },
   { id: 'topology', label: 'Topology', icon: IconSitemap },
   { id: 'audit', label: 'Audit log', icon: IconHistory },
+  { id: 'report', label: 'Audit report', icon: IconReportAnalytics },
   { id: 'settings', label: 'Settings', icon: IconSettings },
 ]
 
@@ -116,6 +118,7 @@ export function Workspace() {
               {section === 'catalog' && <CatalogView />}
               {section === 'topology' && <TopologyView />}
               {section === 'audit' && <AuditView />}
+              {section === 'report' && <ReportView onOpen={go} />}
               {section === 'settings' && <SettingsView />}
             </Box>
           </AppShell.Main>
