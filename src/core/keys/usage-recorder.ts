@@ -20,6 +20,21 @@ export interface UsageCell {
 /** Keys written per timer flush. */
 const BATCH = 2_000
 
+/**
+ * Moves a replaced entry's pending usage to its successor and queues the successor; shared by
+ * the desktop's recorder and the server's.
+ */
+export function transferUsage(from: UsageCell, to: UsageCell, queue: UsageCell[]): void {
+  if (from.count === 0) return
+  to.count += from.count
+  if (from.lastMs > to.lastMs) to.lastMs = from.lastMs
+  from.count = 0
+  if (!to.dirty) {
+    to.dirty = true
+    queue.push(to)
+  }
+}
+
 export class UsageRecorder {
   private dirty: UsageCell[] = []
   private timer: NodeJS.Timeout | undefined
@@ -57,14 +72,7 @@ export class UsageRecorder {
 
   /** A key's entry was replaced (refresh): its pending usage moves to the new entry. */
   transfer(from: UsageCell, to: UsageCell): void {
-    if (from.count === 0) return
-    to.count += from.count
-    if (from.lastMs > to.lastMs) to.lastMs = from.lastMs
-    from.count = 0
-    if (!to.dirty) {
-      to.dirty = true
-      this.dirty.push(to)
-    }
+    transferUsage(from, to, this.dirty)
   }
 
   /** Writes up to `limit` pending cells in one transaction; returns how many keys were written. */

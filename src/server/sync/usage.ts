@@ -1,6 +1,6 @@
 import type { Logger } from '../../core/logger'
 import type { UsageSink } from '../../core/keys/verify-index'
-import type { UsageCell } from '../../core/keys/usage-recorder'
+import { transferUsage, type UsageCell } from '../../core/keys/usage-recorder'
 import type { SqlDriver } from '../store/sql-driver'
 
 /**
@@ -37,14 +37,7 @@ export class ServerUsage implements UsageSink {
   }
 
   transfer(from: UsageCell, to: UsageCell): void {
-    if (from.count === 0) return
-    to.count += from.count
-    if (from.lastMs > to.lastMs) to.lastMs = from.lastMs
-    from.count = 0
-    if (!to.dirty) {
-      to.dirty = true
-      this.dirty.push(to)
-    }
+    transferUsage(from, to, this.dirty)
   }
 
   /** Writes every pending count; returns how many keys were written. */
