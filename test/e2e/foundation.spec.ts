@@ -1,6 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
+import { expectNoSeriousA11yViolations } from './helpers/a11y'
 import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
 
 const SCREENS = 'test-results/screens'
@@ -20,13 +20,6 @@ async function shot(page: Page, name: string): Promise<void> {
   if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height })
   await page.screenshot({ path: `${SCREENS}/${name}.png` })
   if (height > viewport.height) await page.setViewportSize(viewport)
-}
-
-async function expectNoSeriousA11yViolations(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-  const summary = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`).join('\n')
-  expect(serious, `accessibility violations on ${where}:\n${summary}`).toEqual([])
 }
 
 async function pick(page: Page, field: string, option: string): Promise<void> {

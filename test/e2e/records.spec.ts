@@ -1,9 +1,9 @@
-import AxeBuilder from '@axe-core/playwright'
 import { expect, test, type Page } from '@playwright/test'
 import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as OTPAuth from 'otpauth'
+import { expectNoSeriousA11yViolations } from './helpers/a11y'
 import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
 
 const SCREENS = 'test-results/screens'
@@ -18,13 +18,6 @@ async function shot(page: Page, name: string): Promise<void> {
   // A pop-up is shown from its top, where its heading and summary are.
   await page.evaluate("document.querySelectorAll('[role=dialog], [role=dialog] *').forEach((e) => { e.scrollTop = 0 })")
   await page.screenshot({ path: `${SCREENS}/${name}.png` })
-}
-
-async function expectNoSeriousA11yViolations(page: Page, where: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze()
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-  const summary = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`).join('\n')
-  expect(serious, `accessibility violations on ${where}:\n${summary}`).toEqual([])
 }
 
 async function pick(page: Page, field: string, option: string | RegExp): Promise<void> {
