@@ -2,11 +2,15 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateIdentity, identityToRecipient } from 'age-encryption'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BundleManifest } from '../../src/shared/contract/bundles'
 import { openCore, PASSPHRASE, tempDir, type TestCore } from '../helpers/core'
 import { makeLicensedCollection } from '../helpers/keys'
 import { makeUser } from '../helpers/users'
+
+// Each test starts several `keyward` processes (tsx compiles the sources at every start), which
+// takes minutes on a loaded two-core machine: a generous hang guard, not a speed target.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 /** Keys, service users, endpoints, permissions and tokens of one collection in a bundle. */
 const FAST = { bundles: { scryptWorkFactor: 10 } }

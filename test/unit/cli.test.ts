@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeTopology, openCore, PASSPHRASE, tempDir } from '../helpers/core'
+
+// Each test starts several `keyward` processes (tsx compiles the sources at every start), which
+// takes minutes on a loaded two-core machine: a generous hang guard, not a speed target.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 /**
  * The `keyward` command as users run it: a child process through bin/keyward.js, on a real
