@@ -215,7 +215,9 @@ export function UserFormModal({ collectionId, user, onClose }: { collectionId: s
             ) : (
               <Group justify="space-between" wrap="nowrap">
                 <Text size="sm">
-                  Password set {new Date(user.passwordSetAt).toLocaleDateString('en-GB', { dateStyle: 'medium' })}.
+                  {user.passwordSetAt === null
+                    ? 'No password yet (imported from a bundle): set one before generating tokens.'
+                    : `Password set ${new Date(user.passwordSetAt).toLocaleDateString('en-GB', { dateStyle: 'medium' })}.`}
                 </Text>
                 <Button variant="default" size="xs" onClick={resetPassword}>
                   Reset password…
