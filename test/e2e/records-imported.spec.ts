@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { makeDataDir, rpcFor, startBridge } from './helpers/bridge'
 
 /**
  * A service user imported from another installation's bundle arrives without a password: the
@@ -10,19 +10,6 @@ import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
 const SCREENS = 'test-results/screens'
 const PASSPHRASE = 'Quartz-lantern-orbit-meadow-71'
 const BUNDLE_PASSPHRASE = 'violet-harbor-quantum-seventeen-maple'
-
-function rpcFor(bridge: Bridge) {
-  return async <T = Record<string, unknown>>(method: string, input: unknown): Promise<T> => {
-    const response = await fetch(`${bridge.url}rpc/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } }
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`)
-    return body.value as T
-  }
-}
 
 async function pick(page: Page, field: string, option: string): Promise<void> {
   await page.getByRole('combobox', { name: field, exact: true }).click()
