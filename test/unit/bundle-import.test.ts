@@ -1,6 +1,8 @@
 import { armor, Decrypter, Encrypter, generateIdentity, identityToRecipient } from 'age-encryption'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Secret } from 'otpauth'
 import { generateKey } from '../../src/core/keys/generate-key'
+import { totpCodeAt } from '../../src/core/users/totp'
 import { canonicalBytes, canonicalPrettyJson, generateSigningKeyPair, signingKeyFromDer } from '../../src/core/signing/signature'
 import type { BundleManifest } from '../../src/shared/contract/bundles'
 import { openCore, PASSPHRASE, type TestCore } from '../helpers/core'
@@ -220,5 +222,28 @@ describe('bundle import of keys, service users and tokens', () => {
     const r2 = await b.client.call('bundles.import', { file: expired, identities: [identity], licenceClientId: client.id })
     expect(r2.items.keys).toEqual({ created: 1, updated: 0, skipped: 1 })
     expect(r2.skipped).toEqual([expect.objectContaining({ kind: 'key', reason: 'EXPIRED' })])
+  })
+
+  it('asks for 2FA again for users that had it, and refuses an inactive licence or one of another client than named', async () => {
+    const { a, cid, erp, identity, recipients } = await installationA()
+    const carol = await makeUser(a.client, cid, erp.key.id, { username: 'svc-carol', authMethod: 'password_totp' })
+    await a.client.call('users.confirmTotp', { id: carol.user.id, code: totpCodeAt(Buffer.from(Secret.fromBase32(carol.totp!.secret).bytes), Date.now()) })
+    const out = await a.client.call('bundles.export', { collectionId: cid, recipients, items: { keys: [erp.key.id], serviceUsers: [carol.user.id] } })
+
+    const b = await vault()
+    await b.client.call('bundles.import', { file: (await a.client.call('bundles.export', { collectionId: cid, recipients })).file, identities: [identity] })
+    const owner = await b.client.call('clients.create', { name: 'Acme B', tier: 'gold' })
+    const stranger = await b.client.call('clients.create', { name: 'Someone else', tier: 'gold' })
+    const licence = await b.client.call('licences.create', { clientId: owner.id, collectionId: cid })
+    await b.client.call('licences.setStatus', { id: licence.id, status: 'inactive' })
+    const inactive = await expectRefusedUnchanged(b.core, () => b.client.invoke('bundles.import', { file: out.file, identities: [identity] }), 'LICENCE_REQUIRED')
+    expect(inactive).toMatch(/inactive here/)
+    await b.client.call('licences.setStatus', { id: licence.id, status: 'active' })
+    await expectRefusedUnchanged(b.core, () => b.client.invoke('bundles.import', { file: out.file, identities: [identity], licenceClientId: stranger.id }), 'COLLECTION_ALREADY_LICENSED')
+
+    const r = await b.client.call('bundles.import', { file: out.file, identities: [identity], licenceClientId: owner.id })
+    expect(r.licence).toEqual({ id: licence.id, clientId: owner.id, bound: false })
+    expect(r.followUp).toEqual([{ serviceUserId: carol.user.id, username: 'svc-carol', actions: ['SET_PASSWORD', 'SET_UP_TOTP'] }])
+    expect(await b.client.call('users.get', { id: carol.user.id })).toMatchObject({ authMethod: 'password', totpPending: false, passwordSetAt: null })
   })
 })
