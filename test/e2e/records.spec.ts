@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as OTPAuth from 'otpauth'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
 
 const SCREENS = 'test-results/screens'
 const PASSPHRASE = 'Quartz-lantern-orbit-meadow-71'
@@ -23,20 +23,6 @@ async function shot(page: Page, name: string): Promise<void> {
 async function pick(page: Page, field: string, option: string | RegExp): Promise<void> {
   await page.getByRole('combobox', { name: field, exact: true }).click()
   await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click()
-}
-
-/** Fixtures that are not this screen's job (topology, client, licence, key) go straight to the bridge. */
-function rpcFor(bridge: Bridge) {
-  return async <T = Record<string, unknown>>(method: string, input: unknown): Promise<T> => {
-    const response = await fetch(`${bridge.url}rpc/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } }
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`)
-    return body.value as T
-  }
 }
 
 const totpCode = (secret: string) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate()
