@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Badge, Breadcrumbs, Button, Card, Code, EmptyState, Group, Menu, SegmentedControl, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core'
+import { ActionIcon, Alert, Badge, Button, Card, Code, EmptyState, Group, Menu, SegmentedControl, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core'
 import { modals } from '@mantine/modals'
 import {
   IconCopy,
@@ -19,10 +19,11 @@ import { useMemo, useState } from 'react'
 import type { ApiKey, KeyGroup } from '../../../shared/contract/keys'
 import { api } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
+import { BundleMenu } from '../bundles/bundle-menu'
 import { CollectionRequired, type ChosenCollection } from '../ui/collection-required'
 import { NameModal } from '../ui/name-modal'
 import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
-import { PageHeader } from '../ui/page-header'
+import { CollectionHeader } from '../ui/collection-header'
 import { useSearchHotkey } from '../ui/use-search-hotkey'
 import { copyKeySecret } from './copy-key'
 import { KeyActionModal, type KeyAction } from './key-actions'
@@ -100,23 +101,12 @@ function CollectionKeys({ chosen, onOpenLicences }: { chosen: ChosenCollection; 
 
   return (
     <>
-      <PageHeader
+      <CollectionHeader
         title="API keys"
-        description={
-          <Breadcrumbs separator="›" component="span" fz="sm">
-            <Text span size="sm" c="dimmed">
-              {region.name}
-            </Text>
-            <Text span size="sm" c="dimmed">
-              {server.name}
-            </Text>
-            <Text span size="sm" fw={600}>
-              {collection.name}
-            </Text>
-          </Breadcrumbs>
-        }
+        place={{ region: region.name, server: server.name, collection: collection.name }}
         actions={
           <>
+            <BundleMenu chosen={chosen} />
             <Button variant="default" leftSection={<IconFolderPlus size={16} />} onClick={() => setGroupModal({})}>
               Add group
             </Button>

@@ -1,4 +1,4 @@
-import { Breadcrumbs, Button, Card, CloseButton, EmptyState, Group, Kbd, Text, TextInput, Tooltip } from '@mantine/core'
+import { Button, Card, CloseButton, EmptyState, Group, Kbd, Text, TextInput, Tooltip } from '@mantine/core'
 import { useDebouncedValue, useHotkeys } from '@mantine/hooks'
 import { modals } from '@mantine/modals'
 import { IconDatabase, IconMapPin, IconSearch, IconServer, IconSitemap, IconUserPlus, IconUsers } from '@tabler/icons-react'
@@ -14,7 +14,9 @@ import { GenerateTokenModal, TokenHistoryModal } from './token-modals'
 import { UserFormModal } from './user-form-modal'
 import { type RecordsQuery, useRecordPages } from './use-record-pages'
 import { useSelection } from '../shell/selection'
-import { PageHeader } from '../ui/page-header'
+import { BundleMenu } from '../bundles/bundle-menu'
+import type { ChosenCollection } from '../ui/collection-required'
+import { CollectionHeader } from '../ui/collection-header'
 
 /**
  * Seed 003's main screen: the service users of the chosen collection with their client IDs,
@@ -72,7 +74,7 @@ export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
     )
   }
 
-  return <CollectionRecords regionId={region.id} serverId={server.id} collectionId={collection.id} regionName={region.name} serverName={server.name} collectionName={collection.name} />
+  return <CollectionRecords chosen={{ region, server, collection }} />
 }
 
 type Open =
@@ -80,8 +82,10 @@ type Open =
   | { kind: 'user'; user: ServiceUser | null }
   | null
 
-function CollectionRecords(props: { regionId: string; serverId: string; collectionId: string; regionName: string; serverName: string; collectionName: string }) {
-  const { regionId, serverId, collectionId } = props
+function CollectionRecords({ chosen }: { chosen: ChosenCollection }) {
+  const regionId = chosen.region.id
+  const serverId = chosen.server.id
+  const collectionId = chosen.collection.id
   const [search, setSearch] = useState('')
   const [debounced] = useDebouncedValue(search, 150)
   const [sort, setSort] = useState<{ field: RecordSortField; dir: 'asc' | 'desc' }>({ field: 'username', dir: 'asc' })
@@ -142,22 +146,15 @@ function CollectionRecords(props: { regionId: string; serverId: string; collecti
 
   return (
     <>
-      <PageHeader
+      <CollectionHeader
         title="Records"
-        description={
-          <Breadcrumbs separator="›" component="span" fz="sm">
-            <Text span size="sm" c="dimmed">
-              {props.regionName}
-            </Text>
-            <Text span size="sm" c="dimmed">
-              {props.serverName}
-            </Text>
-            <Text span size="sm" fw={600}>
-              {props.collectionName}
-            </Text>
-          </Breadcrumbs>
+        place={{ region: chosen.region.name, server: chosen.server.name, collection: chosen.collection.name }}
+        actions={
+          <>
+            <BundleMenu chosen={chosen} />
+            {addUser}
+          </>
         }
-        actions={addUser}
       />
       <Group justify="space-between" mb="md" wrap="nowrap" gap="md">
         <TextInput
@@ -190,7 +187,7 @@ function CollectionRecords(props: { regionId: string; serverId: string; collecti
             <EmptyState
               icon={<IconUsers size={28} />}
               variant="light"
-              title={`No service users in ${props.collectionName} yet`}
+              title={`No service users in ${chosen.collection.name} yet`}
               description={
                 noKeys
                   ? 'Service users sign in with one of the collection’s API keys. Issue a key in the API keys section, then add the first user here.'
