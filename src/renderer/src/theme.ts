@@ -16,6 +16,9 @@ export const theme = createTheme({
     Paper: { defaultProps: { radius: 'md' } },
     // Coloured alert titles (orange, yellow, teal on their light background) fall below 4.5:1.
     Alert: { styles: { title: { color: 'var(--mantine-color-text)' } } },
+    // A ScrollArea container keeps room for a horizontal scrollbar even when none is needed, a
+    // blank band under every table's last row; native overflow scrolls only when it must.
+    TableScrollContainer: { defaultProps: { type: 'native' } },
     Tooltip: { defaultProps: { openDelay: 300, withArrow: true } },
     // Mantine's close button has no accessible name of its own.
     Modal: { defaultProps: { centered: true, radius: 'md', closeButtonProps: { 'aria-label': 'Close dialog' } } },
