@@ -1,12 +1,13 @@
-import { Button, Card, CloseButton, EmptyState, Group, Kbd, Text, TextInput, Tooltip } from '@mantine/core'
-import { useDebouncedValue, useHotkeys } from '@mantine/hooks'
+import { Button, Card, EmptyState, Group, Text, Tooltip } from '@mantine/core'
+import { useDebouncedValue } from '@mantine/hooks'
 import { modals } from '@mantine/modals'
 import { IconDatabase, IconMapPin, IconSearch, IconServer, IconSitemap, IconUserPlus, IconUsers } from '@tabler/icons-react'
-import { useMemo, useRef, useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { RecordRow, RecordSortField } from '../../../shared/contract/records'
 import type { ServiceUser } from '../../../shared/contract/users'
 import { api } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
+import { SearchField } from '../ui/search-field'
 import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
 import { PermissionsModal } from './permissions-modal'
 import { type RecordAction, RecordsTable } from './records-table'
@@ -90,12 +91,6 @@ function CollectionRecords({ chosen }: { chosen: ChosenCollection }) {
   const [debounced] = useDebouncedValue(search, 150)
   const [sort, setSort] = useState<{ field: RecordSortField; dir: 'asc' | 'desc' }>({ field: 'username', dir: 'asc' })
   const [open, setOpen] = useState<Open>(null)
-  const searchRef = useRef<HTMLInputElement>(null)
-  const focusSearch = () => searchRef.current?.focus()
-  useHotkeys([
-    ['/', focusSearch],
-    ['mod+K', focusSearch],
-  ])
   const query = useMemo<RecordsQuery>(() => ({ regionId, serverId, collectionId, search: debounced, sort }), [regionId, serverId, collectionId, debounced, sort])
   const pages = useRecordPages(query)
   useQueryErrorNotice(pages.error)
@@ -157,18 +152,7 @@ function CollectionRecords({ chosen }: { chosen: ChosenCollection }) {
         }
       />
       <Group justify="space-between" mb="md" wrap="nowrap" gap="md">
-        <TextInput
-          ref={searchRef}
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          placeholder="Search username, client ID, key name or hint"
-          aria-label="Search records"
-          leftSection={<IconSearch size={16} />}
-          rightSection={search ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearch('')} /> : <Kbd size="xs">/</Kbd>}
-          flex={1}
-          maw={520}
-          type="search"
-        />
+        <SearchField label="Search records" placeholder="Search username, client ID, key name or hint" value={search} onChange={setSearch} flex={1} maw={520} type="search" />
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="records-total">
           {pages.total === undefined ? 'Loading…' : `${pages.total.toLocaleString('en-GB')} ${pages.total === 1 ? 'record' : 'records'}`}
         </Text>
