@@ -4,26 +4,13 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { makeDataDir, rpcFor, startBridge, type Bridge, type Rpc } from './helpers/bridge'
+import { failOnPageProblems } from './helpers/page-problems'
 import { shot } from './helpers/screens'
 
 const PASSPHRASE = 'Quartz-lantern-orbit-meadow-71'
 const BUNDLE_PASSPHRASE = 'violet-harbor-quantum-seventeen-maple'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-
-/** Fixtures that are not this screen's job go straight to the bridge. */
-function rpcFor(bridge: Bridge) {
-  return async <T = Record<string, unknown>>(method: string, input: unknown): Promise<T> => {
-    const response = await fetch(`${bridge.url}rpc/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } }
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`)
-    return body.value as T
-  }
-}
 
 async function pick(page: Page, field: string, option: string): Promise<void> {
   await page.getByRole('combobox', { name: field, exact: true }).click()
@@ -48,19 +35,7 @@ async function chooseFile(page: Page, path: string): Promise<void> {
 }
 
 test.describe('integrator bundles in the UI', () => {
-  const problems: string[] = []
-  test.beforeEach(({ page }) => {
-    problems.length = 0
-    page.on('console', (message) => {
-      if (message.type() !== 'error' && message.type() !== 'warning') return
-      if (/Failed to load resource: net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_REFUSED|EMPTY_RESPONSE|CONNECTION_RESET)/.test(message.text())) return
-      problems.push(`${message.type()}: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  })
-  test.afterEach(() => {
-    expect(problems, 'the page logged errors or warnings').toEqual([])
-  })
+  failOnPageProblems()
 
   const data = makeDataDir()
   const work = makeDataDir()
@@ -92,6 +67,13 @@ test.describe('integrator bundles in the UI', () => {
     const keys = await rpc<{ name: string; status: string; rotation: { state: string } }[]>('keys.list', { collectionId: await collectionId(rpc) })
     const current = keys.filter((k) => (k.status === 'active' || k.status === 'inactive') && k.rotation.state === 'none')
     expect(current.length).toBeGreaterThan(0)
+
+    // A confirmation dialog's close button says what it does (review finding).
+    await page.getByRole('button', { name: 'Group Integrations actions' }).click()
+    await page.getByRole('menuitem', { name: 'Delete group' }).click()
+    await expect(page.getByRole('dialog', { name: 'Delete group Integrations?' }).getByRole('button', { name: 'Close dialog' })).toBeVisible()
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click()
+    await expect(page.getByRole('dialog')).toHaveCount(0)
 
     // --- step 1: the items of the collection, with counts
     await page.getByRole('button', { name: 'Bundles' }).click()
@@ -248,7 +230,7 @@ test.describe('integrator bundles in the UI', () => {
   })
 })
 
-async function collectionId(rpc: ReturnType<typeof rpcFor>): Promise<string> {
+async function collectionId(rpc: Rpc): Promise<string> {
   const regions = await rpc<{ id: string; name: string }[]>('regions.list', {})
   const region = regions.find((r) => r.name === 'eu-west')!
   const servers = await rpc<{ id: string; name: string }[]>('servers.list', { regionId: region.id })
