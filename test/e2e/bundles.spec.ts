@@ -91,6 +91,11 @@ test.describe('integrator bundles in the UI', () => {
     await wizard.getByRole('radiogroup', { name: 'API keys' }).getByText('Choose…').click()
     await expect(wizard.getByRole('group', { name: 'API keys' }).getByRole('checkbox')).toHaveCount(current.length)
     await wizard.getByRole('radiogroup', { name: 'API keys' }).getByText(/^All current/).click()
+    // The counts the wizard shows before export are the ones the core puts in the file.
+    const shown = async (label: string) => Number(/\((\d+)\)/.exec((await wizard.getByText(new RegExp(`^${label} \\(`)).textContent())!)![1])
+    const endpointsShown = await shown('Endpoints')
+    const permissionsShown = await shown('Permissions')
+    expect(permissionsShown).toBeGreaterThan(0)
     await expectNoSeriousA11yViolations(page, 'the export wizard, items')
     await shot(page, 'bundle-items', { grow: false })
 
@@ -117,6 +122,8 @@ test.describe('integrator bundles in the UI', () => {
     await expect(wizard.getByRole('progressbar', { name: 'Bundle exported' })).toBeVisible()
     const tiles = wizard.getByRole('list', { name: 'Items in the bundle' })
     await expect(tiles.getByRole('listitem', { name: `${current.length} keys` })).toBeVisible()
+    await expect(tiles.getByRole('listitem', { name: `${endpointsShown} endpoints` })).toBeVisible()
+    await expect(tiles.getByRole('listitem', { name: `${permissionsShown} permissions` })).toBeVisible()
     const signer = (await wizard.getByTestId('bundle-signer').textContent())!.trim()
     const fingerprint = (await wizard.getByTestId('bundle-fingerprint').textContent())!.replace(/\s+/g, '')
     const downloading = page.waitForEvent('download')
@@ -143,6 +150,9 @@ test.describe('integrator bundles in the UI', () => {
     for (const k of envelope.manifest.items.keys) expect(screen).not.toContain(k.secret)
     for (const t of envelope.manifest.items.tokens) expect(screen).not.toContain(t.token)
     await shot(page, 'bundle-done', { grow: false })
+    await page.emulateMedia({ colorScheme: 'dark' })
+    await expectNoSeriousA11yViolations(page, 'the exported bundle, dark mode')
+    await page.emulateMedia({ colorScheme: 'light' })
     await wizard.getByRole('button', { name: 'Close', exact: true }).click()
 
     // --- a second export from the records view, to a passphrase, binary

@@ -75,8 +75,6 @@ export function BundleItemsStep({
 }) {
   const set = (patch: Partial<ItemsChoice>) => onChange({ ...value, ...patch })
   const counts = countChosen(value, keys, users)
-  const toggle = (list: string[], id: string, on: boolean) => (on ? [...list.filter((x) => x !== id), id] : list.filter((x) => x !== id))
-
   return (
     <Stack gap="lg">
       <ItemGroup
@@ -87,31 +85,28 @@ export function BundleItemsStep({
         onChoice={(c) => set({ keys: c, pickedKeys: c === 'pick' && value.pickedKeys.length === 0 ? keys.map((k) => k.id) : value.pickedKeys })}
         count={counts.keys}
         noun="key"
-      >
-        {keys.map((k) => (
-          <Checkbox
-            key={k.id}
-            checked={value.pickedKeys.includes(k.id)}
-            onChange={(e) => set({ pickedKeys: toggle(value.pickedKeys, k.id, e.currentTarget.checked) })}
-            label={
-              <Group gap={8} wrap="nowrap">
-                <Text size="sm" fw={500}>
-                  {k.name}
-                </Text>
-                <Text size="xs" c="dimmed">
-                  {appName.get(k.applicationKind) ?? k.applicationKind}
-                </Text>
-                <Code fz="xs">{k.hint}</Code>
-                {k.status === 'inactive' && (
-                  <Badge size="xs" variant="light" color="gray" c="var(--mantine-color-text)">
-                    inactive
-                  </Badge>
-                )}
-              </Group>
-            }
-          />
-        ))}
-      </ItemGroup>
+        picked={value.pickedKeys}
+        onPicked={(pickedKeys) => set({ pickedKeys })}
+        options={keys.map((k) => ({
+          id: k.id,
+          label: (
+            <>
+              <Text size="sm" fw={500}>
+                {k.name}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {appName.get(k.applicationKind) ?? k.applicationKind}
+              </Text>
+              <Code fz="xs">{k.hint}</Code>
+              {k.status === 'inactive' && (
+                <Badge size="xs" variant="light" color="gray" c="var(--mantine-color-text)">
+                  inactive
+                </Badge>
+              )}
+            </>
+          ),
+        }))}
+      />
 
       <ItemGroup
         title="Service users"
@@ -121,23 +116,20 @@ export function BundleItemsStep({
         onChoice={(c) => set({ users: c, pickedUsers: c === 'pick' && value.pickedUsers.length === 0 ? users.map((u) => u.id) : value.pickedUsers })}
         count={counts.serviceUsers}
         noun="service user"
-      >
-        {users.map((u) => (
-          <Checkbox
-            key={u.id}
-            checked={value.pickedUsers.includes(u.id)}
-            onChange={(e) => set({ pickedUsers: toggle(value.pickedUsers, u.id, e.currentTarget.checked) })}
-            label={
-              <Group gap={8} wrap="nowrap">
-                <Text size="sm" fw={500}>
-                  {u.username}
-                </Text>
-                <Code fz="xs">{u.clientId}</Code>
-              </Group>
-            }
-          />
-        ))}
-      </ItemGroup>
+        picked={value.pickedUsers}
+        onPicked={(pickedUsers) => set({ pickedUsers })}
+        options={users.map((u) => ({
+          id: u.id,
+          label: (
+            <>
+              <Text size="sm" fw={500}>
+                {u.username}
+              </Text>
+              <Code fz="xs">{u.clientId}</Code>
+            </>
+          ),
+        }))}
+      />
 
       <Stack gap="xs">
         <Checkbox
@@ -172,7 +164,9 @@ function ItemGroup({
   onChoice,
   count,
   noun,
-  children,
+  options,
+  picked,
+  onPicked,
 }: {
   title: string
   hint: string
@@ -181,7 +175,9 @@ function ItemGroup({
   onChoice(c: Choice): void
   count: number
   noun: string
-  children: React.ReactNode
+  options: { id: string; label: React.ReactNode }[]
+  picked: string[]
+  onPicked(ids: string[]): void
 }) {
   const id = `bundle-items-${noun.replace(/\s+/g, '-')}`
   return (
@@ -212,7 +208,18 @@ function ItemGroup({
       {choice === 'pick' && (
         <ScrollArea.Autosize mah={180} type="auto" offsetScrollbars>
           <Stack gap={8} py={4} role="group" aria-labelledby={id}>
-            {children}
+            {options.map((o) => (
+              <Checkbox
+                key={o.id}
+                checked={picked.includes(o.id)}
+                onChange={(e) => onPicked(e.currentTarget.checked ? [...picked.filter((id) => id !== o.id), o.id] : picked.filter((id) => id !== o.id))}
+                label={
+                  <Group gap={8} wrap="nowrap">
+                    {o.label}
+                  </Group>
+                }
+              />
+            ))}
           </Stack>
         </ScrollArea.Autosize>
       )}
