@@ -211,6 +211,21 @@ test.describe('integrator bundles in the UI', () => {
     await expect(dialog.getByRole('tabpanel').getByRole('row')).toHaveCount(current.length + 1)
     await expectNoSeriousA11yViolations(page, 'the import dialog')
     await shot(page, 'bundle-import', { grow: false })
+
+    // The recipient bundle opens with the integrator's identity (a pasted identity file works),
+    // and not with somebody else's.
+    await chooseFile(page, recipientBundle)
+    await dialog.getByText('age identity (AGE-SECRET-KEY-1…)').click()
+    const otherIdentity = join(work.dir, 'other.txt')
+    execFileSync('age-keygen', ['-o', otherIdentity], { stdio: 'pipe' })
+    await dialog.getByRole('textbox', { name: 'age identity' }).fill(readFileSync(otherIdentity, 'utf8'))
+    await dialog.getByRole('button', { name: 'Inspect' }).click()
+    await expect(dialog.getByRole('alert')).toContainText('Not encrypted to this identity')
+    await expect(dialog.getByRole('alert')).toContainText('BUNDLE_NOT_A_RECIPIENT')
+    await dialog.getByRole('textbox', { name: 'age identity' }).fill(readFileSync(identityFile, 'utf8'))
+    await dialog.getByRole('button', { name: 'Inspect' }).click()
+    await expect(dialog.getByTestId('inspect-signer')).toHaveText(signer)
+    await expect(dialog.getByRole('list', { name: 'Items in the bundle' }).getByRole('listitem', { name: `${envelope.manifest.items.tokens.length} tokens` })).toBeVisible()
     await dialog.getByRole('button', { name: 'Cancel' }).click()
 
     // --- a bundle of the collection alone imports once; the second time is a replay
