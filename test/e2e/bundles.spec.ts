@@ -202,6 +202,13 @@ test.describe('integrator bundles in the UI', () => {
     await expect(dialog.getByRole('alert')).toContainText('File altered')
     await expect(dialog.getByRole('alert')).toContainText('BUNDLE_TAMPERED')
 
+    // A file larger than the browser bridge accepts is refused before it is read.
+    const large = join(work.dir, 'large.keyward-bundle.age')
+    writeFileSync(large, Buffer.alloc(800 * 1024, 0x61))
+    await chooseFile(page, large)
+    await expect(dialog.getByText(/^This file is 800\.0 KiB; this window imports bundles up to 700\.0 KiB/)).toBeVisible()
+    await expect(dialog.getByRole('button', { name: 'Inspect' })).toBeDisabled()
+
     await chooseFile(page, passphraseBundle)
     await dialog.getByLabel('Bundle passphrase').fill(BUNDLE_PASSPHRASE)
     await dialog.getByRole('button', { name: 'Inspect' }).click()

@@ -11,8 +11,11 @@ import { BundleRefusal } from './bundle-refusal'
 type Inspected = MethodOutput<'bundles.inspect'>
 type Imported = MethodOutput<'bundles.import'>
 
-/** The bridge takes requests up to 1 MiB: a larger file is refused here, before it is read. */
-const MAX_FILE_BYTES = 700 * 1024
+/**
+ * The browser bridge takes requests up to 1 MiB (the file travels as base64), the desktop's IPC
+ * up to the contract's 64 MiB of base64: a larger file is refused here, before it is read.
+ */
+const MAX_FILE_BYTES = api.transport === 'http' ? 700 * 1024 : 48 * 1024 * 1024
 const IDENTITY = /AGE-SECRET-KEY-1[0-9A-Z]+/g
 
 export function ImportBundleModal({ opened, onClose }: { opened: boolean; onClose(): void }) {
