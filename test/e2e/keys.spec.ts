@@ -1,27 +1,10 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
-import { copyFileSync, mkdirSync } from 'node:fs'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
+import { shot } from './helpers/screens'
 import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { failOnPageProblems } from './helpers/page-problems'
 
-const SCREENS = 'test-results/screens'
-const DOCS = 'docs/screenshots'
 const STRONG = 'Quartz-lantern-orbit-meadow-71'
-
-async function shot(page: Page, name: string, { docs = false } = {}): Promise<void> {
-  await page.mouse.move(page.viewportSize()!.width - 5, page.viewportSize()!.height - 5)
-  await expect(page.getByRole('tooltip')).toHaveCount(0)
-  await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
-  mkdirSync(SCREENS, { recursive: true })
-  const viewport = page.viewportSize()!
-  const height = Number(await page.evaluate('document.documentElement.scrollHeight'))
-  if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height })
-  await page.screenshot({ path: `${SCREENS}/${name}.png` })
-  if (height > viewport.height) await page.setViewportSize(viewport)
-  if (docs) {
-    mkdirSync(DOCS, { recursive: true })
-    copyFileSync(`${SCREENS}/${name}.png`, `${DOCS}/${name}.png`)
-  }
-}
 
 async function pick(page: Page | Locator, field: string | RegExp, option: string): Promise<void> {
   const root = 'page' in page ? page.page() : page
@@ -43,20 +26,7 @@ async function closeNotifications(page: Page): Promise<void> {
 
 test.describe('keys, licences, catalog and first run', () => {
   test.use({ actionTimeout: 15_000 })
-  const problems: string[] = []
-  test.beforeEach(({ page }) => {
-    problems.length = 0
-    page.on('console', (message) => {
-      if (message.type() !== 'error' && message.type() !== 'warning') return
-      // Stopping a bridge at the end of a test cuts the page's event stream.
-      if (/Failed to load resource: net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_REFUSED|EMPTY_RESPONSE|CONNECTION_RESET)/.test(message.text())) return
-      problems.push(`${message.type()}: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  })
-  test.afterEach(() => {
-    expect(problems, 'the page logged errors or warnings').toEqual([])
-  })
+  failOnPageProblems()
 
   let bridge: Bridge | undefined
   const data = makeDataDir()

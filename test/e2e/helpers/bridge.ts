@@ -78,9 +78,11 @@ export async function startBridge(dataDir: string, timeoutMs = 30_000): Promise<
   }
 }
 
-/** Fixtures that are not the screen's job (topology, client, licence, key) go straight to the bridge. */
-export function rpcFor(bridge: Bridge) {
-  return async <T = Record<string, unknown>>(method: string, input: unknown): Promise<T> => {
+export type Rpc = <T = Record<string, unknown>>(method: string, input: unknown) => Promise<T>
+
+/** Calls the bridge as the page does, for fixtures that are not the screen's job; a refusal throws with its code. */
+export function rpcFor(bridge: Bridge): Rpc {
+  return async <T>(method: string, input: unknown): Promise<T> => {
     const response = await fetch(`${bridge.url}rpc/${method}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
