@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -68,6 +68,28 @@ async function ready<T>(name: string, started: { child: ChildProcess; output: ()
   throw new Error(`${name} did not start within 60 s: ${started.output().slice(-2000)}`)
 }
 
+const ticks = process.platform === 'linux' ? Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100 : 0
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux; undefined
+ * elsewhere). On a shared build machine wall time also counts other processes' turns; the
+ * server's CPU time is the work it really did.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!ticks || pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / ticks
+  } catch {
+    return undefined
+  }
+}
+const spent = (pid: number | undefined, from: number | undefined) => {
+  const now = cpuSeconds(pid)
+  return now === undefined || from === undefined ? undefined : Math.round((now - from) * 100) / 100
+}
+
 /** SIGTERM (the server drains and closes its database), SIGKILL after 10 s. */
 async function stopChild(child: ChildProcess): Promise<void> {
   children.splice(children.indexOf(child) >>> 0, 1)
@@ -80,7 +102,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** The Keyward server as deployed (`keyward-server`, default options and log level), on a free loopback port. */
-async function startKeyward(dataDir: string): Promise<string> {
+async function startKeyward(dataDir: string): Promise<{ url: string; pid: number | undefined }> {
   const passwordFile = join(dataDir, '..', 'bench.password')
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 })
   const main = join(repoRoot, 'src/server/main.ts')
@@ -89,14 +111,15 @@ async function startKeyward(dataDir: string): Promise<string> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const started = startChild('src/server/main.ts', ['--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)])
-  return ready('keyward-server', started, async () => ((await fetch(`${url}/healthz`)).ok ? url : undefined))
+  await ready('keyward-server', started, async () => ((await fetch(`${url}/healthz`)).ok ? url : undefined))
+  return { url, pid: started.child.pid }
 }
 
 /** The bare route of baseline.http (bench/bare-server.ts prints its URL). */
-async function startBare(): Promise<{ url: string; child: ChildProcess }> {
+async function startBare(): Promise<{ url: string; child: ChildProcess; pid: number | undefined }> {
   const started = startChild('bench/bare-server.ts', [])
   const url = await ready('bare server', started, async () => /listening (\S+)/.exec(started.output())?.[1])
-  return { url, child: started.child }
+  return { url, child: started.child, pid: started.child.pid }
 }
 
 async function load(url: string, requests: { body: string; headers: Record<string, string> }[]): Promise<autocannon.Result> {
@@ -132,7 +155,8 @@ const toResult = (name: string, r: autocannon.Result, extra: Record<string, unkn
 export const serverBench: Bench = {
   async run() {
     dir = mkdtempSync(join(tmpdir(), 'kw-bench-server-'))
-    const base = await startKeyward(join(dir, 'data'))
+    const keyward = await startKeyward(join(dir, 'data'))
+    const base = keyward.url
     const call = async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown) => {
       const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) })
       const json = (await r.json()) as { ok: boolean; value: unknown; error?: { code: string } }
@@ -172,6 +196,8 @@ export const serverBench: Bench = {
       put('api_keys', randomUUID(), { licence_id: licences[i % 3]!, application_id: `app${i}`, status: 'active', digest: keyDigest(key).toString('hex'), permissions: ['rest.orders.read'] })
     }
     const started = performance.now()
+    const serverCpu0 = cpuSeconds(keyward.pid)
+    const benchCpu0 = process.cpuUsage()
     for (let i = 0; i < ops.length; i += 1000) await call('POST', '/v1/sync/push', deviceA, { ops: ops.slice(i, i + 1000) })
     const pushedMs = performance.now() - started
     let cursor = 0
@@ -183,9 +209,11 @@ export const serverBench: Bench = {
       if (!page.more) break
     }
     const initialS = (performance.now() - started) / 1000
+    const benchCpu = process.cpuUsage(benchCpu0)
+    const serverCpuS = spent(keyward.pid, serverCpu0)
     if (pulled !== ops.length) throw new Error(`pulled ${pulled} of ${ops.length} changes`)
     const results: BenchResult[] = [
-      { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushedMs / 10) / 100, target_s: 10 },
+      { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushedMs / 10) / 100, target_s: 10, server_cpu_s: serverCpuS, client_cpu_s: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100 },
     ]
 
     // one change, pushed by A and pulled by B; median of 50
@@ -204,9 +232,12 @@ export const serverBench: Bench = {
 
     // the bare route, in a process of its own like the server, same load generator
     const bare = await startBare()
+    const bareCpu0 = cpuSeconds(bare.pid)
     const bareRun = await load(`${bare.url}/constant`, [{ body: '{"key":"x"}', headers: { 'content-type': 'application/json' } }])
+    const bareCpu = spent(bare.pid, bareCpu0)
     await stopChild(bare.child)
-    const baseline = toResult('baseline.http', bareRun)
+    const perRequestUs = (cpu: number | undefined, r: autocannon.Result) => (cpu === undefined || r.requests.total === 0 ? undefined : Math.round((cpu * 1e6) / r.requests.total))
+    const baseline = toResult('baseline.http', bareRun, { server_cpu_s: bareCpu, server_cpu_us_per_request: perRequestUs(bareCpu, bareRun) })
     results.push(baseline)
 
     const gw = ((await call('POST', '/v1/gateway-tokens', deviceA, { name: 'bench', scopes: ['keys.verify'] })) as { token: string }).token
@@ -219,9 +250,17 @@ export const serverBench: Bench = {
       body: JSON.stringify({ key: plaintexts[Math.floor(Math.random() * KEYS)]!, method: 'rest.orders.read' }),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${gw}` },
     }))
+    const verifyCpu0 = cpuSeconds(keyward.pid)
     const verifyRun = await load(`${base}/v1/keys/verify`, requests)
+    const verifyCpu = spent(keyward.pid, verifyCpu0)
     const ratio = verifyRun.requests.average / bareRun.requests.average
-    results.push(toResult('server.verify.http', verifyRun, { keys: KEYS, vs_baseline: Math.round(ratio * 1000) / 1000, target: '>= 0.7 of baseline.http, p99 <= 5 ms' }))
+    results.push(toResult('server.verify.http', verifyRun, {
+        keys: KEYS,
+        vs_baseline: Math.round(ratio * 1000) / 1000,
+        target: '>= 0.7 of baseline.http, p99 <= 5 ms',
+        server_cpu_s: verifyCpu,
+        server_cpu_us_per_request: perRequestUs(verifyCpu, verifyRun),
+      }))
     return results
   },
   async cleanup() {
