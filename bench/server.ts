@@ -16,7 +16,8 @@ import type { Bench, BenchResult } from './harness'
  *   sync.initial      100 000 key records pushed through /v1/sync/push in batches of 1 000
  *                     operations and pulled back through /v1/sync/pull (seconds; target ≤ 10 s)
  *   sync.delta        one field change pushed and pulled by a second device (ms; target ≤ 50 ms)
- *   baseline.http     a bare Fastify route returning a constant, autocannon, 32 connections
+ *   baseline.http     a bare Fastify route returning a constant, autocannon, 32 connections,
+ *                     3 rounds of 5 s alternating with server.verify.http (best round reported)
  *   server.verify.http POST /v1/keys/verify with a gateway token against the 100 000 keys,
  *                     the same load (target ≥ 70 % of baseline.http, p99 ≤ 5 ms)
  *
@@ -26,7 +27,8 @@ import type { Bench, BenchResult } from './harness'
  */
 const KEYS = 100_000
 const CONNECTIONS = 32
-const DURATION_S = 10
+const DURATION_S = 5
+const ROUNDS = 3
 const PASSWORD = 'correct horse battery staple 42'
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url))
@@ -140,6 +142,29 @@ async function load(url: string, requests: { body: string; headers: Record<strin
   })
 }
 
+interface Round {
+  result: autocannon.Result
+  /** the server process's CPU seconds during the round */
+  cpuS: number | undefined
+}
+
+async function measured(pid: number | undefined, run: () => Promise<autocannon.Result>): Promise<Round> {
+  const from = cpuSeconds(pid)
+  const result = await run()
+  return { result, cpuS: spent(pid, from) }
+}
+
+const best = (rounds: Round[]) => rounds.reduce((a, b) => (b.result.requests.average > a.result.requests.average ? b : a))
+
+const roundExtras = (chosen: Round, rounds: Round[]) => ({
+  rounds: rounds.length,
+  round_s: DURATION_S,
+  rounds_ops_per_s: rounds.map((r) => Math.round(r.result.requests.average)),
+  rounds_p99_us: rounds.map((r) => r.result.latency.p99 * 1000),
+  rounds_non2xx_errors: rounds.reduce((n, r) => n + r.result.non2xx + r.result.errors, 0),
+  server_cpu_us_per_request: chosen.cpuS === undefined || chosen.result.requests.total === 0 ? undefined : Math.round((chosen.cpuS * 1e6) / chosen.result.requests.total),
+})
+
 const toResult = (name: string, r: autocannon.Result, extra: Record<string, unknown> = {}): BenchResult => ({
   name,
   ops_per_s: Math.round(r.requests.average),
@@ -232,14 +257,6 @@ export const serverBench: Bench = {
 
     // the bare route, in a process of its own like the server, same load generator
     const bare = await startBare()
-    const bareCpu0 = cpuSeconds(bare.pid)
-    const bareRun = await load(`${bare.url}/constant`, [{ body: '{"key":"x"}', headers: { 'content-type': 'application/json' } }])
-    const bareCpu = spent(bare.pid, bareCpu0)
-    await stopChild(bare.child)
-    const perRequestUs = (cpu: number | undefined, r: autocannon.Result) => (cpu === undefined || r.requests.total === 0 ? undefined : Math.round((cpu * 1e6) / r.requests.total))
-    const baseline = toResult('baseline.http', bareRun, { server_cpu_s: bareCpu, server_cpu_us_per_request: perRequestUs(bareCpu, bareRun) })
-    results.push(baseline)
-
     const gw = ((await call('POST', '/v1/gateway-tokens', deviceA, { name: 'bench', scopes: ['keys.verify'] })) as { token: string }).token
     // the load below only counts if the server really holds every key: a sample must verify
     for (let i = 0; i < 200; i++) {
@@ -250,17 +267,29 @@ export const serverBench: Bench = {
       body: JSON.stringify({ key: plaintexts[Math.floor(Math.random() * KEYS)]!, method: 'rest.orders.read' }),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${gw}` },
     }))
-    const verifyCpu0 = cpuSeconds(keyward.pid)
-    const verifyRun = await load(`${base}/v1/keys/verify`, requests)
-    const verifyCpu = spent(keyward.pid, verifyCpu0)
-    const ratio = verifyRun.requests.average / bareRun.requests.average
-    results.push(toResult('server.verify.http', verifyRun, {
+    // Alternating rounds, and each entry's best round: on a shared machine other processes
+    // steal whole time slices, and the round they disturbed least is the fairest to compare
+    // (the rule bench/harness.ts uses; both entries are judged alike). Every round is reported.
+    const bareRounds: Round[] = []
+    const verifyRounds: Round[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      bareRounds.push(await measured(bare.pid, () => load(`${bare.url}/constant`, [{ body: '{"key":"x"}', headers: { 'content-type': 'application/json' } }])))
+      verifyRounds.push(await measured(keyward.pid, () => load(`${base}/v1/keys/verify`, requests)))
+    }
+    await stopChild(bare.child)
+    const bestBare = best(bareRounds)
+    const bestVerify = best(verifyRounds)
+    results.push(toResult('baseline.http', bestBare.result, roundExtras(bestBare, bareRounds)))
+    const ratio = bestVerify.result.requests.average / bestBare.result.requests.average
+    results.push(
+      toResult('server.verify.http', bestVerify.result, {
         keys: KEYS,
         vs_baseline: Math.round(ratio * 1000) / 1000,
         target: '>= 0.7 of baseline.http, p99 <= 5 ms',
-        server_cpu_s: verifyCpu,
-        server_cpu_us_per_request: perRequestUs(verifyCpu, verifyRun),
-      }))
+        ...roundExtras(bestVerify, verifyRounds),
+        round_ratios: verifyRounds.map((v, i) => Math.round((v.result.requests.average / bareRounds[i]!.result.requests.average) * 1000) / 1000),
+      }),
+    )
     return results
   },
   async cleanup() {

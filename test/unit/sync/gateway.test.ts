@@ -157,6 +157,26 @@ describe.each(backends)('gateway API', (backend) => {
       expect((await verify(gw, { key: key.plaintext })).code).toBe('VALID')
     })
 
+    it('writes the usage of many keys in multi-row statements and adds up across flushes', async () => {
+      await start()
+      const gw = await gateway(['keys.verify'])
+      const { w, collection, licence } = await seed()
+      // more keys than one statement holds (300), each its own application so all stay active
+      const keys = Array.from({ length: 320 }, (_, i) => w.key(collection, licence.id, { application_id: `app${i}` }))
+      const ops = keys.flatMap((k) => k.ops)
+      for (let i = 0; i < ops.length; i += 1000) await push(ops.slice(i, i + 1000))
+      for (const k of keys) expect((await verify(gw, { key: k.plaintext })).code).toBe('VALID')
+      expect((await verify(gw, { key: keys[0]!.plaintext })).code).toBe('VALID')
+      expect(await t.server.sync.usage.flush()).toBe(320)
+      expect((await verify(gw, { key: keys[0]!.plaintext })).code).toBe('VALID')
+      expect(await t.server.sync.usage.flush()).toBe(1)
+      const rows = await target.sql<{ key_id: string; use_count: number | string }>('SELECT key_id, use_count FROM key_usage')
+      const counts = new Map(rows.map((r) => [r.key_id, Number(r.use_count)]))
+      expect(counts.size).toBe(320)
+      expect(counts.get(keys[0]!.id)).toBe(3)
+      expect(keys.slice(1).every((k) => counts.get(k.id) === 1)).toBe(true)
+    })
+
     it('introspects EdDSA tokens against the collection keys and publishes the JWKS', async () => {
       await start()
       const gw = await gateway()
