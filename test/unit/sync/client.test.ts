@@ -173,6 +173,7 @@ describe('desktop sync client', () => {
     const server = await track(syncServer())
     const a = await track(desktop())
     const placed = await makeLicensedCollection(a.client)
+    const { key } = await a.client.call('keys.create', { collectionId: placed.collection.id, applicationKind: 'erp', name: 'ERP key' })
     await connect(a, server.url, 'a')
     const { nextBatch, acknowledge } = await import('../../../src/core/sync/outbox')
     const { syncKeyOf } = await import('../../../src/core/sync/settings')
@@ -181,8 +182,11 @@ describe('desktop sync client', () => {
     const { ops } = nextBatch(s, keys, ['00000000-0000-0000-0000-000000000000'], 1000)
     const sent = ops.find((o) => o.entity === 'clients' && o.field === 'name')!
     expect(sent.value).toBe('Acme')
-    // a replay of the same op id carries the same body
+    // a replay of the same op id carries the same body, sealed secrets included
     expect(nextBatch(s, keys, ['00000000-0000-0000-0000-000000000000'], 1000).ops.find((o) => o.opId === sent.opId)).toEqual(sent)
+    const secretOp = () => nextBatch(s, keys, [placed.collection.id], 1000).ops.find((o) => o.entityId === key.id && o.field === 'secret')!
+    expect(secretOp().value).toMatch(/^kws1\./)
+    expect(secretOp()).toEqual(secretOp())
     await a.client.call('clients.update', { id: placed.customer.id, name: 'Acme renamed' })
     acknowledge(
       s,
