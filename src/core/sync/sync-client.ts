@@ -111,9 +111,15 @@ export class SyncClient {
     return new Map((prepared(s.db, 'SELECT * FROM sync_state').all() as StateRow[]).map((r) => [r.collection_id, r]))
   }
 
+  /** A scope named by the caller: the organisation scope, a collection here, or one synced before. */
+  private requireScope(s: Session, id: string): void {
+    if (id === ORGANISATION_SCOPE || prepared(s.db, 'SELECT 1 FROM collections WHERE id = ?').get(id) || this.states(s).has(id)) return
+    throw new KeywardError('COLLECTION_NOT_FOUND', `No collection with id ${id} exists on this desktop; sync everything once to receive the collections of the server.`)
+  }
+
   /** The scopes a run covers: the organisation first, then every collection this desktop knows. */
   private scopes(s: Session, only?: string): string[] {
-    if (only) return [ORGANISATION_SCOPE, only]
+    if (only) return only === ORGANISATION_SCOPE ? [ORGANISATION_SCOPE] : [ORGANISATION_SCOPE, only]
     const local = (prepared(s.db, 'SELECT id FROM collections ORDER BY created_at, id').all() as { id: string }[]).map((r) => r.id)
     const known = [...this.states(s).keys()].filter((id) => id !== ORGANISATION_SCOPE)
     return [ORGANISATION_SCOPE, ...new Set([...local, ...known])]
@@ -259,6 +265,7 @@ export class SyncClient {
   async preview(collectionId: string, limit: number): Promise<SyncPreview> {
     const s = this.session()
     const settings = requireSettings(s)
+    this.requireScope(s, collectionId)
     const token = await loadToken(s, this.keychain)
     const cursor = this.states(s).get(collectionId)?.cursor ?? 0
     return previewScope(s, this.remote(settings.serverUrl), token, collectionId, cursor, limit, this.options.pullPage ?? 1000)
@@ -272,6 +279,7 @@ export class SyncClient {
     }
     const s = this.session()
     const settings = requireSettings(s)
+    if (input.collectionId) this.requireScope(s, input.collectionId)
     const states = this.states(s)
     const scopes = this.scopes(s, input.collectionId)
     const first = scopes.filter((id) => states.get(id)?.initial_done !== 1)
