@@ -282,7 +282,10 @@ export class SyncClient {
     if (input.collectionId) this.requireScope(s, input.collectionId)
     const states = this.states(s)
     const scopes = this.scopes(s, input.collectionId)
-    const first = scopes.filter((id) => states.get(id)?.initial_done !== 1)
+    // a first sync needs a preview for the organisation scope and for collections that came
+    // from the server; a collection made here after that has nothing to receive yet
+    const organisationDone = states.get(ORGANISATION_SCOPE)?.initial_done === 1
+    const first = scopes.filter((id) => (!organisationDone || id === ORGANISATION_SCOPE || states.has(id)) && states.get(id)?.initial_done !== 1)
     if (first.length > 0 && !input.confirmInitial && !background) {
       throw new KeywardError(
         'SYNC_PREVIEW_REQUIRED',
@@ -416,6 +419,8 @@ export class SyncClient {
           stage(s, page.changes)
           const result = place(s, keys, this.logger)
           prepared(s.db, 'INSERT INTO sync_state (collection_id, cursor) VALUES (?, ?) ON CONFLICT (collection_id) DO UPDATE SET cursor = excluded.cursor').run(scope, page.next)
+          // a collection that came from the server waits for its previewed first sync
+          for (const id of result.newCollections) prepared(s.db, 'INSERT INTO sync_state (collection_id) VALUES (?) ON CONFLICT (collection_id) DO NOTHING').run(id)
           return result
         } finally {
           prepared(s.db, 'DELETE FROM sync_applying').run()
