@@ -382,20 +382,31 @@ export class SyncClient {
     if (total === 0) return
     let after = 0
     this.setProgress(s, { phase: 'pushing', collectionId: null, done: 0, total })
-    for (;;) {
-      s = this.session()
-      const { ops, lastSeq, gone } = nextBatch(s, keys, scopes, batch, after)
-      if (ops.length === 0 && gone.length === 0) return
-      const answer = ops.length ? await remote.call('sync.push', { token, body: { ops }, signal }) : { outcomes: [] }
-      s = this.session()
-      acknowledge(s, [...gone, ...answer.outcomes.map((o) => o.opId)])
-      for (const o of answer.outcomes) {
-        summary.pushed += 1
-        if (o.status === 'stale') summary.stale += 1
-        if (o.status === 'conflict') summary.conflicts += 1
+    // Answered op ids are forgotten a few batches at a time (one commit, not one per batch):
+    // an answer lost to a crash only means a resend, which the server answers from its record.
+    let answered: string[] = []
+    const flush = () => {
+      if (answered.length) acknowledge(this.session(), answered)
+      answered = []
+    }
+    try {
+      for (let round = 1; ; round++) {
+        s = this.session()
+        const { ops, lastSeq, gone } = nextBatch(s, keys, scopes, batch, after)
+        if (ops.length === 0 && gone.length === 0) return
+        const answer = ops.length ? await remote.call('sync.push', { token, body: { ops }, signal }) : { outcomes: [] }
+        answered.push(...gone, ...answer.outcomes.map((o) => o.opId))
+        if (round % 8 === 0) flush()
+        for (const o of answer.outcomes) {
+          summary.pushed += 1
+          if (o.status === 'stale') summary.stale += 1
+          if (o.status === 'conflict') summary.conflicts += 1
+        }
+        after = lastSeq
+        this.setProgress(this.session(), { phase: 'pushing', collectionId: null, done: summary.pushed, total })
       }
-      after = lastSeq
-      this.setProgress(s, { phase: 'pushing', collectionId: null, done: summary.pushed, total })
+    } finally {
+      flush()
     }
   }
 
