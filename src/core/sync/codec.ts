@@ -1,7 +1,7 @@
 import { KeywardError } from '../../shared/errors'
 import type { SyncValue } from '../../shared/sync'
 import { seal, unseal } from '../store/seal'
-import { openFromSync, opNonce, sealForSync } from './sync-key'
+import { openFromSync, sealForSync } from './sync-key'
 import type { FieldMap, TableMap } from './tables'
 
 /** The keys a codec needs: the vault's data key (secrets at rest) and the organisation sync key (secrets on the wire). */
@@ -23,9 +23,9 @@ export function toWire(keys: CodecKeys, t: TableMap, f: FieldMap, id: string, va
     case 'hex':
       return (value as Buffer).toString('hex')
     case 'sealed-blob':
-      return sealForSync(keys.syncKey, unseal(keys.sealKey, value as Buffer, { table: t.table, column: f.column, rowId: id }), t.entity, id, f.field, opNonce(keys.syncKey, opId))
+      return sealForSync(keys.syncKey, unseal(keys.sealKey, value as Buffer, { table: t.table, column: f.column, rowId: id }), t.entity, id, f.field, opId)
     case 'sealed-text':
-      return sealForSync(keys.syncKey, Buffer.from(String(value)), t.entity, id, f.field, opNonce(keys.syncKey, opId))
+      return sealForSync(keys.syncKey, Buffer.from(String(value)), t.entity, id, f.field, opId)
   }
 }
 

@@ -18,14 +18,27 @@ export function deriveSyncKey(passphrase: string, salt: Buffer, params: { N: num
 const aad = (entity: string, id: string, field: string) => Buffer.from(`keyward-sync:${entity}:${id}:${field}`)
 
 /**
- * The nonce of a value sent under operation `opId`: derived from the op id, so a retried
+ * The nonce of a value sent under operation `opId`, derived (never random) so that a retried
  * operation carries exactly the same body (the server refuses an op id seen with another).
- * A nonce repeats only with its op id, and an op id only ever carries one value (a changed
- * field gets a fresh op id), so no nonce is reused with another plaintext.
+ * It is an HMAC, under a subkey of the sync key, of the op id, the row/field binding and the
+ * plaintext itself (a synthetic IV): even if an op id were ever sent with two values, their
+ * nonces would differ, so AES-GCM never sees one nonce with two plaintexts. Equal nonces mean
+ * the same op, field and value: the ciphertext then says nothing the op id does not.
  */
-export const opNonce = (key: Buffer, opId: string): Buffer => createHmac('sha256', key).update(`keyward-sync-nonce:${opId}`).digest().subarray(0, 12)
+export function opNonce(key: Buffer, opId: string, entity: string, id: string, field: string, plaintext: Buffer): Buffer {
+  const nonceKey = createHmac('sha256', key).update('keyward-sync-nonce-key').digest()
+  return createHmac('sha256', nonceKey)
+    .update(`${opId}\n`)
+    .update(aad(entity, id, field))
+    .update('\n')
+    .update(plaintext)
+    .digest()
+    .subarray(0, 12)
+}
 
-export function sealForSync(key: Buffer, plaintext: Buffer, entity: string, id: string, field: string, nonce: Buffer = randomBytes(12)): string {
+/** Seals a value for the wire; under an operation id the nonce is derived (see opNonce), else random. */
+export function sealForSync(key: Buffer, plaintext: Buffer, entity: string, id: string, field: string, opId?: string): string {
+  const nonce = opId === undefined ? randomBytes(12) : opNonce(key, opId, entity, id, field, plaintext)
   const cipher = createCipheriv('aes-256-gcm', key, nonce)
   cipher.setAAD(aad(entity, id, field))
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()])

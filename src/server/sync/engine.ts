@@ -9,7 +9,7 @@ import { KeywardError } from '../../shared/errors'
 import { normalizeIpRules } from '../../shared/ip-rules'
 import { verifyKeyFormat } from '../../shared/key-format'
 import { licenceLimit, Tier } from '../../shared/licensing'
-import type { Change, Conflict, OpOutcome, SyncEntity, SyncOp, SyncValue } from '../../shared/sync'
+import { SERVER_NODE, type Change, type Conflict, type OpOutcome, type SyncEntity, type SyncOp, type SyncValue } from '../../shared/sync'
 import type { SqlDriver, SqlQueries, SqlTx } from '../store/sql-driver'
 import { ServerUsage } from './usage'
 
@@ -26,8 +26,8 @@ import { ServerUsage } from './usage'
  * log, so licence rules are checked against everything committed before.
  */
 
-/** The node id of stamps the server writes itself (corrections after a conflict). */
-export const SERVER_NODE = '00000000-0000-0000-0000-000000000000'
+/** The node id of stamps the server writes itself (corrections after a conflict); shared with the desktop client. */
+export { SERVER_NODE }
 
 interface EntityState {
   entity: SyncEntity

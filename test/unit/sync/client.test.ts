@@ -1,8 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { SERVER_NODE as ENGINE_NODE } from '../../../src/server/sync/engine'
-import { SERVER_NODE } from '../../../src/shared/sync'
 import { TABLES } from '../../../src/core/sync/tables'
 import type { TestCore } from '../../helpers/core'
 import { connect, desktop, forwardingProxy, ORG_PASSPHRASE, syncServer as serverOn } from '../../helpers/desktops'
@@ -40,9 +38,6 @@ async function syncAll(desktops: TestCore[], rounds = 2) {
   }
 }
 
-it('the desktop knows the server’s own node id (its corrections mark conflicts)', () => {
-  expect(SERVER_NODE).toBe(ENGINE_NODE)
-})
 
 describe.each(backends)('desktop sync client', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
