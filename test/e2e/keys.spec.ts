@@ -1,6 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
+import { failOnPageProblems } from './helpers/page-problems'
 import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
 
 const SCREENS = 'test-results/screens'
@@ -43,20 +44,7 @@ async function closeNotifications(page: Page): Promise<void> {
 
 test.describe('keys, licences, catalog and first run', () => {
   test.use({ actionTimeout: 15_000 })
-  const problems: string[] = []
-  test.beforeEach(({ page }) => {
-    problems.length = 0
-    page.on('console', (message) => {
-      if (message.type() !== 'error' && message.type() !== 'warning') return
-      // Stopping a bridge at the end of a test cuts the page's event stream.
-      if (/Failed to load resource: net::ERR_(INCOMPLETE_CHUNKED_ENCODING|CONNECTION_REFUSED|EMPTY_RESPONSE|CONNECTION_RESET)/.test(message.text())) return
-      problems.push(`${message.type()}: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  })
-  test.afterEach(() => {
-    expect(problems, 'the page logged errors or warnings').toEqual([])
-  })
+  failOnPageProblems(test)
 
   let bridge: Bridge | undefined
   const data = makeDataDir()
