@@ -20,6 +20,8 @@ import { sampleHandlers } from './handlers/sample-handlers'
 import { tokenHandlers } from './handlers/token-handlers'
 import { topologyHandlers } from './handlers/topology-handlers'
 import { userHandlers } from './handlers/user-handlers'
+import { syncHandlers } from './handlers/sync-handlers'
+import { SyncClient, type SyncOptions } from './sync/sync-client'
 import { vaultHandlers } from './handlers/vault-handlers'
 import { KeyIndex } from './keys/key-index'
 import { silentLogger, type Logger } from './logger'
@@ -45,6 +47,8 @@ export interface KeywardOptions {
   usageFlushMs?: number
   /** Integrator bundle settings (tests lower the scrypt work factor of passphrase bundles). */
   bundles?: BundleOptions
+  /** The sync client: background interval, timeouts, batch sizes (tests shorten them). */
+  sync?: SyncOptions
 }
 
 export interface Keyward {
@@ -68,9 +72,10 @@ export function createKeyward(options: KeywardOptions): Keyward {
   // the verify hot path reads the time on every call; Date.now avoids a Date per call
   const nowMs = options.clock ? () => options.clock!().getTime() : Date.now
   const prefs = options.preferences ?? confPreferences(options.dataDir)
+  const keychain = options.keychain ?? keytarKeychain()
   const vault = new Vault({
     dataDir: options.dataDir,
-    keychain: options.keychain ?? keytarKeychain(),
+    keychain,
     nativeBinding: options.nativeBinding,
     migrationsDir: options.migrationsDir,
   })
@@ -138,6 +143,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
   const lock = async (reason: LockReason = 'manual', actor = 'system') => {
     if (idleTimer) clearTimeout(idleTimer)
     idleTimer = undefined
+    await sync.stop()
     if (session) {
       try {
         appendAudit(session, { actor, action: 'vault.lock', entity: 'vault', details: { reason } })
@@ -151,6 +157,8 @@ export function createKeyward(options: KeywardOptions): Keyward {
     return announce()
   }
 
+  const sync = new SyncClient(() => deps.session(), keychain, logger, options.sync)
+
   const deps: CoreDeps = {
     vault,
     prefs,
@@ -163,6 +171,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
     status,
     opened: async () => {
       session ??= startSession()
+      if (sync.configured()) sync.scheduler.start()
       armIdleTimer()
       return announce()
     },
@@ -184,6 +193,7 @@ export function createKeyward(options: KeywardOptions): Keyward {
     ...bundleHandlers(deps, options.bundles),
     ...scanHandlers(deps),
     ...sampleHandlers(deps, () => dispatch),
+    ...syncHandlers(sync),
   }
 
   const dispatch: Dispatch = createDispatcher(handlers, {

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorCodes } from './errors'
-import { Change, Conflict, OpOutcome, SyncOp } from './sync'
+import { Change, Conflict, OpOutcome, Organisation, SyncOp } from './sync'
 import { VERIFY_CODES } from './verify-codes'
 
 /**
@@ -299,6 +299,23 @@ export const serverApi = {
     params: CollectionParams,
     response: Jwks,
     raw: true,
+  }),
+  'organisation.get': route({
+    method: 'GET',
+    path: '/v1/organisation',
+    tag: 'sync',
+    summary: "The organisation's sync key salt and verifier (neither is secret), so a desktop derives the same sync key and refuses a wrong passphrase before sending anything; 404 ORGANISATION_NOT_SET until the first desktop sets them.",
+    auth: 'admin',
+    response: Organisation,
+  }),
+  'organisation.set': route({
+    method: 'POST',
+    path: '/v1/organisation',
+    tag: 'sync',
+    summary: 'Set the organisation sync key salt and verifier unless they are set already; answers with the stored ones either way (the first desktop wins, later ones derive from its salt).',
+    auth: 'admin',
+    body: Organisation,
+    response: Organisation,
   }),
   'sync.push': route({
     method: 'POST',

@@ -7,6 +7,9 @@ import { z } from 'zod'
  * cannot open; the server keeps digests and non-secret fields in the clear.
  */
 export const SYNC_ENTITIES = {
+  regions: { fields: ['name', 'created_at', 'deleted_at'], secret: [] },
+  servers: { fields: ['region_id', 'name', 'created_at', 'deleted_at'], secret: [] },
+  collections: { fields: ['server_id', 'name', 'created_at', 'deleted_at'], secret: [] },
   clients: { fields: ['name', 'tier', 'notes', 'created_at', 'deleted_at'], secret: [] },
   licences: { fields: ['client_id', 'collection_id', 'status', 'created_at', 'deleted_at', 'released_reason'], secret: [] },
   applications: { fields: ['name', 'prefix', 'template', 'created_at', 'deleted_at'], secret: [] },
@@ -70,6 +73,15 @@ export const SYNC_ENTITIES = {
     secret: ['value'],
   },
 } as const satisfies Record<string, { fields: readonly string[]; secret: readonly string[] }>
+
+/**
+ * The `collectionId` on the wire of organisation-wide entities (the topology — regions,
+ * servers, collections — and clients and application kinds), which belong to no one
+ * collection: the nil UUID. Desktops sync it as one more scope, before the collections, so a
+ * collection's keys always find their collection, licence and application already placed.
+ */
+export const ORGANISATION_SCOPE = '00000000-0000-0000-0000-000000000000'
+export const ORGANISATION_ENTITIES = ['regions', 'servers', 'collections', 'clients', 'applications'] as const
 
 export type SyncEntity = keyof typeof SYNC_ENTITIES
 export const syncEntityNames = Object.keys(SYNC_ENTITIES) as SyncEntity[]
@@ -146,3 +158,19 @@ export const Conflict = z.strictObject({
   resolution: z.string().nullable(),
 })
 export type Conflict = z.infer<typeof Conflict>
+
+/**
+ * The organisation's sync key parameters, kept on the server so every desktop derives the
+ * same key (DESIGN §6): the scrypt salt (not secret) and a verifier, a known plaintext sealed
+ * under the key, which lets a desktop refuse a wrong organisation passphrase before it sends
+ * anything. Neither reveals the key.
+ */
+export const Organisation = z.strictObject({
+  salt: z.string().regex(/^[A-Za-z0-9_-]{22,88}$/, 'base64url, 16 to 64 bytes'),
+  /** scrypt work factor as log2(N) (r = 8, p = 1); 17 unless an organisation chose otherwise. */
+  cost: z.number().int().min(10).max(20),
+  verifier: z.string().regex(SEALED_PATTERN, 'a sealed value').max(512),
+})
+export type Organisation = z.infer<typeof Organisation>
+/** What the verifier seals (entity, id and field of its associated data). */
+export const ORGANISATION_VERIFIER = { entity: 'organisation', id: ORGANISATION_SCOPE, field: 'verifier', plaintext: 'keyward organisation sync key v1' } as const

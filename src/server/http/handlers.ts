@@ -8,6 +8,7 @@ import type { DeviceRecord, ServerStore } from '../store/server-store'
 import type { GatewayTokenCache, Principal } from './auth'
 import type { SyncEngine } from '../sync/engine'
 import { introspect } from '../sync/introspect'
+import { Organisation } from '../../shared/sync'
 import { buildOpenApi } from './openapi'
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined
@@ -32,6 +33,9 @@ export interface HandlerDeps extends LoginDeps {
   gatewayCache: GatewayTokenCache
   version: string
 }
+
+/** server_meta key of the organisation's sync key salt and verifier. */
+const ORGANISATION_META = 'organisation'
 
 const deviceView = (device: DeviceRecord, currentId?: string) => ({ ...device, current: device.id === currentId })
 
@@ -103,6 +107,18 @@ export function createHandlers(d: HandlerDeps): RouteHandlers {
     'collections.jwks': async ({ params }) => {
       if (!d.sync.knowsCollection(params.id)) throw new KeywardError('COLLECTION_UNKNOWN', 'No collection with this id has been synced to this server.')
       return d.sync.jwks(params.id)
+    },
+    'organisation.get': async () => {
+      const stored = await d.store.getMeta(ORGANISATION_META)
+      if (!stored) throw new KeywardError('ORGANISATION_NOT_SET', 'No desktop has set the organisation passphrase on this server yet.')
+      return Organisation.parse(JSON.parse(stored))
+    },
+    'organisation.set': async ({ body, principal }) => {
+      const wanted = JSON.stringify(body)
+      const stored = await d.store.initMeta(ORGANISATION_META, wanted)
+      // only the first desktop sets it; later ones get the stored salt and derive from it
+      if (stored === wanted) await d.store.appendAudit({ actor: actorOf(principal), action: 'organisation.set', entity: 'organisation', entityId: null, details: { byDevice: principal.device.id } })
+      return Organisation.parse(JSON.parse(stored))
     },
     'sync.push': async ({ body, principal }) => d.sync.push(principal.device.id, body.ops),
     'sync.pull': async ({ query }) => d.sync.pull(query.cursor, query.limit, query.collectionId),

@@ -6,6 +6,7 @@ import { clientMethods } from './clients'
 import { keyMethods } from './keys'
 import { recordMethods } from './records'
 import { scanMethods } from './scan'
+import { syncEvents, syncMethods } from './sync'
 import { sampleMethods } from './sample'
 import { tokenMethods } from './tokens'
 import { bundleMethods } from './bundles'
@@ -35,6 +36,7 @@ export const contract = {
   ...bundleMethods,
   ...scanMethods,
   ...sampleMethods,
+  ...syncMethods,
 } as const
 
 export type Contract = typeof contract
@@ -53,6 +55,7 @@ export function isMethodName(name: string): name is MethodName {
 export const events = {
   'vault.changed': VaultStatus,
   'data.changed': z.object({ domain: z.string() }),
+  ...syncEvents,
 } as const
 
 export type Events = typeof events

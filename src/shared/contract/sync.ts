@@ -57,6 +57,8 @@ export const SyncStatus = z.object({
   username: z.string().nullable(),
   deviceName: z.string().nullable(),
   deviceId: z.string().nullable(),
+  /** Where the device token is kept: the OS keychain, or (where this device has none) sealed in the encrypted store. */
+  tokenStorage: z.enum(['keychain', 'vault']).nullable(),
   /** Field changes waiting in the outbox, all collections. */
   pending: z.number().int().nonnegative(),
   openConflicts: z.number().int().nonnegative(),

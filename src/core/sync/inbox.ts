@@ -1,0 +1,160 @@
+import type { Change, SyncEntity, SyncValue } from '../../shared/sync'
+import type { Logger } from '../logger'
+import type { Session } from '../session'
+import { prepared } from '../store/statements'
+import { fromWire, plainForMerge, type CodecKeys } from './codec'
+import { beats, type Stamped } from './merge'
+import { TABLES, tableOf, type TableMap } from './tables'
+
+/**
+ * Applying pulled changes (DESIGN §6). A page of changes is first merged into `sync_inbox`
+ * (per field, the shared merge rule), then every staged entity is placed: an existing row
+ * takes the fields whose pulled stamp wins over its own; a missing row is inserted once all
+ * its required fields and parent rows are there. A row a local rule refuses for now stays
+ * staged and is retried after the next page, so nothing pulled is dropped. All of it runs
+ * inside the caller's transaction with `sync_applying` set, so the outbox triggers never
+ * queue a pulled change as ours.
+ */
+
+interface InboxRow {
+  entity: SyncEntity
+  entity_id: string
+  field: string
+  collection_id: string
+  value: string
+  hlc: string
+}
+
+export interface Placed {
+  /** Fields that changed local state. */
+  applied: number
+  /** Entities changed, by entity, for index refreshes and data.changed events. */
+  touched: Map<SyncEntity, Set<string>>
+}
+
+/** Merges a page of pulled changes into the inbox; remote stamps move the local clock forward. */
+export function stage(s: Session, changes: readonly Change[]): void {
+  const get = prepared(s.db, 'SELECT value, hlc FROM sync_inbox WHERE entity = ? AND entity_id = ? AND field = ?')
+  const put = prepared(
+    s.db,
+    `INSERT INTO sync_inbox (entity, entity_id, field, collection_id, value, hlc) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, collection_id = excluded.collection_id`,
+  )
+  for (const c of changes) {
+    s.hlc.receive(c.hlc)
+    const staged = get.get(c.entity, c.entityId, c.field) as { value: string; hlc: string } | undefined
+    if (staged && !beats(c.field, c, { value: JSON.parse(staged.value) as SyncValue, hlc: staged.hlc })) continue
+    put.run(c.entity, c.entityId, c.field, c.collectionId, JSON.stringify(c.value), c.hlc)
+  }
+}
+
+/** What placing an entity would do, without writing: the fields that win, or a new row. */
+export interface Decision {
+  exists: boolean
+  winners: { field: string; value: SyncValue; hlc: string }[]
+}
+
+export function decide(s: Session, t: TableMap, id: string, incoming: Map<string, Stamped<SyncValue>>): Decision {
+  const row = prepared(s.db, `SELECT * FROM ${t.table} WHERE id = ?`).get(id) as Record<string, unknown> | undefined
+  if (!row) return { exists: false, winners: [...incoming].map(([field, st]) => ({ field, value: st.value, hlc: st.hlc })) }
+  const clocks = new Map((prepared(s.db, 'SELECT field, hlc FROM sync_clock WHERE entity = ? AND entity_id = ?').all(t.entity, id) as { field: string; hlc: string }[]).map((c) => [c.field, c.hlc]))
+  const winners: Decision['winners'] = []
+  for (const [field, st] of incoming) {
+    const f = t.fields.find((x) => x.field === field)
+    if (!f) continue
+    const hlc = clocks.get(field) ?? clocks.get('') ?? String(row.updated_at)
+    // an equal stamp is the same write coming back (our own push, or a replay)
+    if (hlc === st.hlc) continue
+    if (beats(field, st, { value: plainForMerge(f, row[f.column] as never), hlc })) winners.push({ field, value: st.value, hlc: st.hlc })
+  }
+  return { exists: true, winners }
+}
+
+/** Columns a pulled row needs that the wire does not carry. */
+function derived(s: Session, t: TableMap, collectionId: string, values: Map<string, unknown>): Map<string, unknown> {
+  const extra = new Map<string, unknown>()
+  if (t.collectionColumn && !values.has(t.collectionColumn)) extra.set(t.collectionColumn, collectionId)
+  if (t.entity === 'service_users') {
+    const region = prepared(s.db, 'SELECT s.region_id FROM collections c JOIN servers s ON s.id = c.server_id WHERE c.id = ?').get(collectionId) as { region_id: string } | undefined
+    extra.set('region_id', region?.region_id ?? null)
+  }
+  if (t.entity === 'service_users' && values.has('username')) extra.set('username_lc', String(values.get('username')).normalize('NFC').trim().toLowerCase())
+  return extra
+}
+
+function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionId: string, incoming: Map<string, Stamped<SyncValue>>): number {
+  const d = decide(s, t, id, incoming)
+  if (d.winners.length === 0) return 0
+  const values = new Map<string, unknown>()
+  for (const w of d.winners) {
+    const f = t.fields.find((x) => x.field === w.field)!
+    values.set(f.column, fromWire(keys, t, f, id, w.value))
+  }
+  for (const [column, value] of derived(s, t, collectionId, values)) values.set(column, value)
+  const top = d.winners.reduce((m, w) => (w.hlc > m ? w.hlc : m), '')
+  if (d.exists) {
+    const sets = [...values.keys()].map((c) => `${c} = @${c}`)
+    prepared(s.db, `UPDATE ${t.table} SET ${sets.join(', ')}, updated_at = max(updated_at, @__top) WHERE id = @__id`).run({ ...Object.fromEntries(values), __top: top, __id: id })
+  } else {
+    const columns = [...values.keys()]
+    prepared(s.db, `INSERT INTO ${t.table} (id, ${columns.join(', ')}, updated_at) VALUES (@__id, ${columns.map((c) => `@${c}`).join(', ')}, @__top)`).run({
+      ...Object.fromEntries(values),
+      __top: top,
+      __id: id,
+    })
+  }
+  const clock = prepared(s.db, 'INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc')
+  // the local value a queued op would send lost to the pulled one: that op would change nothing
+  const unqueue = prepared(s.db, 'DELETE FROM sync_outbox WHERE entity = ? AND entity_id = ? AND field = ?')
+  for (const w of d.winners) {
+    clock.run(t.entity, id, w.field, w.hlc)
+    unqueue.run(t.entity, id, w.field)
+  }
+  return d.winners.length
+}
+
+/** Places every staged entity it can, parents first, each in its own savepoint. */
+export function place(s: Session, keys: CodecKeys, logger: Logger): Placed {
+  const result: Placed = { applied: 0, touched: new Map() }
+  const rows = prepared(s.db, 'SELECT * FROM sync_inbox').all() as InboxRow[]
+  const byEntity = new Map<string, { t: TableMap; id: string; collectionId: string; fields: Map<string, Stamped<SyncValue>>; error?: string }>()
+  for (const r of rows) {
+    const k = `${r.entity}:${r.entity_id}`
+    let e = byEntity.get(k)
+    if (!e) byEntity.set(k, (e = { t: tableOf(r.entity), id: r.entity_id, collectionId: r.collection_id, fields: new Map() }))
+    e.fields.set(r.field, { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
+  }
+  const clear = prepared(s.db, 'DELETE FROM sync_inbox WHERE entity = ? AND entity_id = ?')
+  // parents before children; what a local rule refuses now (a unique slot a later field
+  // frees, a parent in a later rank) is retried in the next pass while passes make progress
+  let pending = [...byEntity.values()].sort((a, b) => a.t.rank - b.t.rank)
+  for (let pass = 0; pass < TABLES.length + 1 && pending.length > 0; pass++) {
+    const left: typeof pending = []
+    for (const e of pending) {
+      try {
+        const applied = s.db.transaction(() => placeOne(s, keys, e.t, e.id, e.collectionId, e.fields))()
+        clear.run(e.t.entity, e.id)
+        if (applied > 0) {
+          result.applied += applied
+          let ids = result.touched.get(e.t.entity)
+          if (!ids) result.touched.set(e.t.entity, (ids = new Set()))
+          ids.add(e.id)
+        }
+      } catch (error) {
+        left.push(e)
+        e.error = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : typeof error
+      }
+    }
+    const stuck = left.length === pending.length
+    pending = left
+    if (stuck) break
+  }
+  // never the values: the entity, its id and the local rule's message
+  for (const e of pending) logger.warn({ entity: e.t.entity, id: e.id, error: e.error }, 'a pulled change waits until its row can be placed')
+  return result
+}
+
+/** Staged entities of a scope that are still waiting (shown in the preview and counted). */
+export function stagedCount(s: Session): number {
+  return (prepared(s.db, 'SELECT COUNT(DISTINCT entity || entity_id) AS n FROM sync_inbox').get() as { n: number }).n
+}

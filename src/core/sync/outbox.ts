@@ -1,0 +1,87 @@
+import type { SyncEntity, SyncOp, SyncValue } from '../../shared/sync'
+import type { Session } from '../session'
+import { prepared } from '../store/statements'
+import { toWire, type CodecKeys } from './codec'
+import { requeueSql, tableOf } from './tables'
+
+interface OutboxRow {
+  seq: number
+  entity: SyncEntity
+  entity_id: string
+  field: string
+  collection_id: string
+  op_id: string
+  hlc: string
+  prepared: string | null
+}
+
+/**
+ * The next batch of queued field changes of `scopes`, oldest first. A row's value is read
+ * now and kept in `prepared` with its op id, so a retry of the same op id sends the very same
+ * body (sealing uses a random nonce). Rows whose entity is gone are dropped.
+ */
+export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[], limit: number, afterSeq = 0): { ops: SyncOp[]; lastSeq: number } {
+  return s.db.transaction(() => {
+    const marks = scopes.map(() => '?').join(', ')
+    const rows = prepared(s.db, `SELECT * FROM sync_outbox WHERE collection_id IN (${marks}) AND seq > ? ORDER BY seq LIMIT ?`).all(...scopes, afterSeq, limit) as OutboxRow[]
+    const ops: SyncOp[] = []
+    for (const r of rows) {
+      let value: SyncValue
+      if (r.prepared !== null) value = JSON.parse(r.prepared) as SyncValue
+      else {
+        const t = tableOf(r.entity)
+        const f = t.fields.find((x) => x.field === r.field)
+        const local = f && (prepared(s.db, `SELECT ${f.column} AS v FROM ${t.table} WHERE id = ?`).get(r.entity_id) as { v: Buffer | string | number | null } | undefined)
+        if (!f || !local) {
+          prepared(s.db, 'DELETE FROM sync_outbox WHERE op_id = ?').run(r.op_id)
+          continue
+        }
+        value = toWire(keys, t, f, r.entity_id, local.v)
+        prepared(s.db, 'UPDATE sync_outbox SET prepared = ? WHERE op_id = ?').run(JSON.stringify(value), r.op_id)
+      }
+      ops.push({ opId: r.op_id, entity: r.entity, entityId: r.entity_id, collectionId: r.collection_id, field: r.field, value, hlc: r.hlc })
+    }
+    return { ops, lastSeq: rows.length ? rows[rows.length - 1]!.seq : afterSeq }
+  })()
+}
+
+/** Forgets the ops the server answered, by op id only: a field re-dirtied meanwhile has a new op id and stays queued. */
+export function acknowledge(s: Session, opIds: readonly string[]): void {
+  const del = prepared(s.db, 'DELETE FROM sync_outbox WHERE op_id = ?')
+  s.db.transaction(() => {
+    for (const id of opIds) del.run(id)
+  })()
+}
+
+export function pendingByScope(s: Session): Map<string, number> {
+  const rows = prepared(s.db, 'SELECT collection_id, COUNT(*) AS n FROM sync_outbox GROUP BY collection_id').all() as { collection_id: string; n: number }[]
+  return new Map(rows.map((r) => [r.collection_id, r.n]))
+}
+
+export interface QueuedItem {
+  entity: SyncEntity
+  entityId: string
+  fields: string[]
+}
+
+/** Queued changes of one scope grouped by entity, for the preview. */
+export function queuedItems(s: Session, scope: string): QueuedItem[] {
+  const rows = prepared(s.db, 'SELECT entity, entity_id, field FROM sync_outbox WHERE collection_id = ? ORDER BY seq').all(scope) as Pick<OutboxRow, 'entity' | 'entity_id' | 'field'>[]
+  const items = new Map<string, QueuedItem>()
+  for (const r of rows) {
+    const k = `${r.entity}:${r.entity_id}`
+    let item = items.get(k)
+    if (!item) items.set(k, (item = { entity: r.entity, entityId: r.entity_id, fields: [] }))
+    item.fields.push(r.field)
+  }
+  return [...items.values()]
+}
+
+/**
+ * Queues every synced row again (fresh op ids, each field with its own stamp), for a desktop
+ * that starts syncing with a server that may not hold its data: what the server already
+ * has comes back `stale` and changes nothing.
+ */
+export function requeueAll(s: Session): void {
+  s.db.exec(requeueSql())
+}

@@ -1,0 +1,156 @@
+import { ORGANISATION_SCOPE, SYNC_ENTITIES, type SyncEntity } from '../../shared/sync'
+
+/**
+ * How each synced entity of the wire (shared/sync.ts) maps onto the desktop's tables: which
+ * column holds each wire field and how its value is encoded there. The outbox triggers of
+ * migration 0006 are generated from this table (see `outboxTriggerSql`, checked by a test),
+ * and push and pull read and write columns through it, so the three cannot drift apart.
+ */
+export type Codec =
+  /** TEXT, INTEGER or NULL as is */
+  | 'plain'
+  /** TEXT holding a JSON array of strings ↔ an array */
+  | 'json-array'
+  /** BLOB of 32 bytes ↔ 64 hex characters */
+  | 'hex'
+  /** BLOB sealed under the vault's data key (seal.ts, AAD `<table>.<column>:<id>`) ↔ sealed under the sync key */
+  | 'sealed-blob'
+  /** TEXT kept as is locally (an Argon2id PHC hash) ↔ sealed under the sync key */
+  | 'sealed-text'
+
+export interface FieldMap {
+  field: string
+  column: string
+  codec: Codec
+}
+
+export interface TableMap {
+  entity: SyncEntity
+  table: string
+  /** The column holding the entity's collection; absent for organisation-wide entities. */
+  collectionColumn?: string
+  fields: FieldMap[]
+  /** SQL condition on NEW of rows that never sync (the built-in application kinds every desktop seeds itself). */
+  localOnly?: string
+  /** Order of materialising pulled entities: parents before children. */
+  rank: number
+}
+
+const overrides: Partial<Record<SyncEntity, Record<string, Partial<FieldMap>>>> = {
+  applications: { template: { column: 'default_permissions', codec: 'json-array' } },
+  api_keys: { digest: { codec: 'hex' }, secret: { codec: 'sealed-blob' }, allowed_ips: { codec: 'json-array' }, permissions: { codec: 'json-array' } },
+  service_users: {
+    password_hash: { codec: 'sealed-text' },
+    totp_secret: { codec: 'sealed-blob' },
+    rest_permissions: { codec: 'json-array' },
+    soap_permissions: { codec: 'json-array' },
+  },
+  token_signing_keys: { private_key: { codec: 'sealed-blob' } },
+  tokens: { value: { codec: 'sealed-blob' } },
+}
+
+/** Wire fields the desktop has no column for (signing keys and tokens are retired or revoked, never tombstoned here). */
+const absent: Partial<Record<SyncEntity, string[]>> = { token_signing_keys: ['deleted_at'], tokens: ['deleted_at'] }
+
+const ranks: Record<SyncEntity, number> = {
+  regions: 0,
+  servers: 1,
+  collections: 2,
+  clients: 3,
+  applications: 3,
+  licences: 4,
+  key_groups: 4,
+  api_keys: 5,
+  service_users: 6,
+  token_signing_keys: 6,
+  tokens: 7,
+}
+
+const collectionColumns: Partial<Record<SyncEntity, string>> = {
+  licences: 'collection_id',
+  key_groups: 'collection_id',
+  api_keys: 'collection_id',
+  service_users: 'collection_id',
+  token_signing_keys: 'collection_id',
+  tokens: 'collection_id',
+}
+
+export const TABLES: TableMap[] = (Object.keys(SYNC_ENTITIES) as SyncEntity[]).map((entity) => ({
+  entity,
+  table: entity,
+  collectionColumn: collectionColumns[entity],
+  localOnly: entity === 'applications' ? 'NEW.builtin = 1' : undefined,
+  rank: ranks[entity],
+  fields: SYNC_ENTITIES[entity].fields
+    .filter((field) => !absent[entity]?.includes(field))
+    .map((field) => ({ field, column: field, codec: 'plain' as Codec, ...overrides[entity]?.[field] })),
+}))
+
+export const tableOf = (entity: SyncEntity): TableMap => TABLES.find((t) => t.entity === entity)!
+
+/** SQL that yields a random RFC 9562 version-4 UUID (a fresh operation id per evaluation). */
+const NEW_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`
+
+/**
+ * The outbox triggers of one table. Every local write of a synced column queues one row per
+ * changed field, coalesced per (entity, id, field); re-dirtying a queued field gives it a
+ * fresh operation id and forgets the value prepared for sending, so a replayed op id never
+ * carries a different body. Writes made while pulled changes are applied (a row in
+ * sync_applying) are not queued. The field's HLC is the row's new updated_at.
+ */
+export function outboxTriggerSql(t: TableMap): string {
+  const scope = t.collectionColumn ? `NEW.${t.collectionColumn}` : `'${ORGANISATION_SCOPE}'`
+  const guard = `NOT EXISTS (SELECT 1 FROM sync_applying)${t.localOnly ? ` AND NOT (${t.localOnly})` : ''}`
+  const upsert = `ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL`
+  const inserted = t.fields.map((f) => `SELECT '${f.field}' AS field WHERE NEW.${f.column} IS NOT NULL`).join('\n    UNION ALL ')
+  const updated = t.fields.map((f) => `SELECT '${f.field}' AS field WHERE NEW.${f.column} IS NOT OLD.${f.column}`).join('\n    UNION ALL ')
+  return `CREATE TRIGGER ${t.table}_sync_insert AFTER INSERT ON ${t.table} WHEN ${guard}
+BEGIN
+  INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES ('${t.entity}', NEW.id, '', NEW.updated_at)
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
+  INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${NEW_UUID}, NEW.updated_at FROM (
+    ${inserted}) WHERE true
+    ${upsert};
+END;
+CREATE TRIGGER ${t.table}_sync_update AFTER UPDATE ON ${t.table} WHEN ${guard}
+BEGIN
+  INSERT INTO sync_clock (entity, entity_id, field, hlc)
+    SELECT '${t.entity}', NEW.id, field, NEW.updated_at FROM (
+    ${updated}) WHERE true
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
+  INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${NEW_UUID}, NEW.updated_at FROM (
+    ${updated}) WHERE true
+    ${upsert};
+END;
+`
+}
+
+/** The stamp of a field's current value: its own clock row, else the row's creation stamp. */
+const fieldStamp = (t: TableMap, field: string) =>
+  `COALESCE((SELECT hlc FROM sync_clock WHERE entity = '${t.entity}' AND entity_id = ${t.table}.id AND field = '${field}'), (SELECT hlc FROM sync_clock WHERE entity = '${t.entity}' AND entity_id = ${t.table}.id AND field = ''), ${t.table}.updated_at)`
+
+function queueSql(t: TableMap): string {
+  const scope = t.collectionColumn ?? `'${ORGANISATION_SCOPE}'`
+  const also = t.localOnly ? ` AND NOT (${t.localOnly.replace(/NEW\./g, '')})` : ''
+  const fields = t.fields
+    .map((f) => `SELECT '${t.entity}', id, '${f.field}', ${scope}, ${NEW_UUID}, ${fieldStamp(t, f.field)} FROM ${t.table} WHERE ${f.column} IS NOT NULL${also}`)
+    .join('\n  UNION ALL ')
+  return `INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
+  ${fields}
+  ON CONFLICT (entity, entity_id, field) DO NOTHING;
+`
+}
+
+/** Queues every existing row of a table, so data made before this migration syncs too. */
+export function backfillSql(t: TableMap): string {
+  const only = t.localOnly ? ` WHERE NOT (${t.localOnly.replace(/NEW\./g, '')})` : ''
+  return `INSERT INTO sync_clock (entity, entity_id, field, hlc) SELECT '${t.entity}', id, '', updated_at FROM ${t.table}${only};
+${queueSql(t)}`
+}
+
+/** Queues every synced row of every table again, parents first (see outbox.requeueAll). */
+export function requeueSql(): string {
+  return [...TABLES].sort((a, b) => a.rank - b.rank).map(queueSql).join('')
+}
