@@ -25,10 +25,11 @@ export const theme = createTheme({
 /**
  * Mantine's default "dimmed" grey is below 4.5:1 on both backgrounds; nudge it darker/lighter.
  * The hovered light variant (active nav link under the pointer) drops indigo text below 4.5:1;
- * keep its background one step lighter.
+ * keep its background one step lighter. Error text (red 6 by default) under a field, and the
+ * red value of an invalid input, fall below 4.5:1 on white: red 8 passes.
  */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { '--mantine-color-dimmed': '#5c636a', '--mantine-primary-color-light-hover': 'var(--mantine-color-indigo-1)' },
+  light: { '--mantine-color-dimmed': '#5c636a', '--mantine-primary-color-light-hover': 'var(--mantine-color-indigo-1)', '--mantine-color-error': 'var(--mantine-color-red-8)' },
   dark: { '--mantine-color-dimmed': '#a6a7ab' },
 })
