@@ -12,12 +12,13 @@ const STRONG = 'Quartz-lantern-orbit-meadow-71'
 const ORGANISATION = 'Harbour-violet-kettle-29-organisation'
 const ADMIN = 'syncadmin'
 
-/** A screenshot of the page as it is (notifications included), the full height of the content. */
+/** A screenshot of the page as it is (notifications included): the full height, or the window behind a dialog. */
 async function shot(page: Page, name: string): Promise<void> {
   await page.mouse.move(page.viewportSize()!.width - 5, page.viewportSize()!.height - 5)
   await expect(page.getByRole('tooltip')).toHaveCount(0)
   mkdirSync(SCREENS, { recursive: true })
-  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: true })
+  const dialogOpen = (await page.getByRole('dialog').count()) > 0
+  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: !dialogOpen })
 }
 
 async function pick(page: Page | Locator, field: string | RegExp, option: string): Promise<void> {
@@ -198,6 +199,20 @@ test.describe('sync with a remote Keyward instance', () => {
     await expect(page.getByText('The server’s value is kept.')).toBeVisible()
     await expect(conflicts.getByText('No open conflicts')).toBeVisible()
     await expect(page.getByRole('navigation').getByLabel(/open sync conflict/)).toHaveCount(0)
+
+    // --- the server goes away: the run stops early, says why, and the edit stays queued
+    await killed(server.child)
+    const keys = await rpc<{ id: string; name: string }[]>(bridgeA, 'keys.list', { collectionId: collection.id })
+    const workflowKey = keys.find((k) => k.name === 'Workflow – acme-prod')!
+    await rpc(bridgeA, 'keys.update', { id: workflowKey.id, description: 'Edited while the server is down' })
+    await expect(page.getByLabel(/^\d+ changes waiting to be sent$/)).toBeVisible()
+    await page.getByRole('button', { name: 'Sync and refresh' }).click()
+    const stopped = page.locator('.mantine-Notification-root').filter({ hasText: 'Sync stopped early' })
+    await expect(stopped).toBeVisible({ timeout: 60_000 })
+    await expect(stopped).toContainText(/could not be reached|did not answer/)
+    await expect(page.getByRole('region', { name: 'Connected' }).getByText('Unreachable')).toBeVisible()
+    await expect(page.getByLabel(/^\d+ changes waiting to be sent$/)).toBeVisible()
+    await closeNotifications(page)
 
     // --- disconnect asks first, then forgets the device; local data stays
     await page.getByRole('button', { name: 'Disconnect' }).click()

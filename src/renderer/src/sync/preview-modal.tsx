@@ -133,7 +133,7 @@ function PreviewList({ title, description, items }: { title: string; description
         <Title order={4} fz="sm">
           {title}
         </Title>
-        <Badge c="var(--mantine-color-text)" variant="light" color="gray" aria-label={`${items.length} items`}>
+        <Badge c="var(--mantine-color-text)" variant="light" color="gray" tt="none" aria-label={`${items.length} items`}>
           {items.length}
         </Badge>
       </Group>
@@ -158,7 +158,7 @@ function PreviewList({ title, description, items }: { title: string; description
                 <Table.Td>{entityLabel(item.entity)}</Table.Td>
                 <Table.Td>{labelOf(item)}</Table.Td>
                 <Table.Td>
-                  <Badge c="var(--mantine-color-text)" variant="light" color={CHANGE_COLORS[item.change]}>
+                  <Badge c="var(--mantine-color-text)" variant="light" color={CHANGE_COLORS[item.change]} tt="none">
                     {CHANGE_LABELS[item.change]}
                   </Badge>
                 </Table.Td>

@@ -13,7 +13,7 @@ import { summaryText } from './sync-format'
 export interface SyncState {
   /** Undefined until the first answer. */
   status: SyncStatus | undefined
-  /** True while a sync.run is under way (not while its first-sync preview waits for a decision). */
+  /** True while a sync runs: one pressed here, or the core's background retry (not while a first-sync preview waits). */
   running: boolean
   /** What a running sync is doing, from the `sync.progress` event or polled status. */
   progress: SyncProgress | null
@@ -37,6 +37,7 @@ export function useSync(): SyncState {
 
 /** Progress is also polled while a run is under way, for transports that deliver no events. */
 const POLL_MS = 1000
+const ACTIVE_PHASES = new Set<SyncProgress['phase']>(['connecting', 'pushing', 'pulling', 'applying'])
 /** Edits come in bursts (a sample load, a tier change): count the outbox once they settle. */
 const PENDING_SETTLE_MS = 300
 
@@ -59,13 +60,15 @@ export function SyncProvider({ onOpenSync, children }: { onOpenSync(): void; chi
   const { refresh } = useRefresh()
   const status = useApiQuery('sync.status', {}, ['sync'])
   useQueryErrorNotice(status.error)
-  const [running, setRunning] = useState(false)
+  const [ownRun, setOwnRun] = useState(false)
   const [progress, setProgress] = useState<SyncProgress | null>(null)
   /** The run waiting for its first-sync preview: which collection (null: all), which scopes to show. */
   const [awaiting, setAwaiting] = useState<{ collectionId: string | null; scopes: string[] } | null>(null)
   const runningRef = useRef(false)
 
-  useEffect(() => api.on('sync.progress', (p) => runningRef.current && setProgress(p)), [])
+  // Every run reports here, the core's background retries too, so the button shows those as well.
+  useEffect(() => api.on('sync.progress', setProgress), [])
+  const running = ownRun || (progress !== null && ACTIVE_PHASES.has(progress.phase))
 
   // Any local edit may add to the outbox: the pending counts follow (once per burst of changes).
   const { reload: reloadStatus } = status
@@ -83,14 +86,14 @@ export function SyncProvider({ onOpenSync, children }: { onOpenSync(): void; chi
   }, [reloadStatus])
 
   useEffect(() => {
-    if (!running) return
+    if (!ownRun) return
     const timer = setInterval(() => {
       void api.invoke('sync.status', {}).then((r) => {
         if (r.ok && runningRef.current && r.value.running) setProgress(r.value.progress)
       })
     }, POLL_MS)
     return () => clearInterval(timer)
-  }, [running])
+  }, [ownRun])
 
   const announce = useCallback(
     (summary: SyncSummary) => {
@@ -130,7 +133,7 @@ export function SyncProvider({ onOpenSync, children }: { onOpenSync(): void; chi
     async (collectionId: string | null, confirmInitial: boolean) => {
       if (runningRef.current) return
       runningRef.current = true
-      setRunning(true)
+      setOwnRun(true)
       setProgress(null)
       try {
         const summary = await api.call('sync.run', { ...(collectionId ? { collectionId } : {}), confirmInitial })
@@ -141,7 +144,7 @@ export function SyncProvider({ onOpenSync, children }: { onOpenSync(): void; chi
         else notifyError(e, 'Sync failed')
       } finally {
         runningRef.current = false
-        setRunning(false)
+        setOwnRun(false)
         setProgress(null)
         // Every query, sync.status included, reloads: pulled changes show at once.
         refresh()
