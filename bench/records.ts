@@ -16,7 +16,7 @@ import type { MethodInput } from '../src/shared/contract'
 import type { RecordSortField } from '../src/shared/contract/records'
 import { measureAsync, withTarget, type Bench } from './harness'
 
-const USERS = 100_000
+const USERS = Number(process.env.KEYWARD_BENCH_USERS ?? 100_000)
 const ACTOR = 'bench'
 const KINDS = [
   ['erp', 'XSS ERP'],

@@ -9,6 +9,7 @@ import { keysBench } from './keys'
 import { offlineBench } from './offline'
 import { recordsBench } from './records'
 import { serverBench } from './server'
+import { syncClientBench } from './sync-client'
 
 const only = process.env.KEYWARD_BENCH?.split(',')
 const all: [string, Bench][] = [
@@ -17,6 +18,7 @@ const all: [string, Bench][] = [
   ['records', recordsBench],
   ['server', serverBench],
   ['offline', offlineBench],
+  ['syncClient', syncClientBench],
 ]
 const benches: Bench[] = all.filter(([name]) => !only || only.includes(name)).map(([, bench]) => bench)
 

@@ -1,3 +1,5 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { KeywardOptions } from '../../src/core/app'
 import { addAdmin, backends, PASSWORD, startTestServer, type TestServer } from './server'
 import { openCore, type TestCore } from './core'
@@ -28,4 +30,83 @@ export function desktop(options: Partial<KeywardOptions> = {}): Promise<TestCore
 /** Configures sync on a desktop against `url` as the test admin. */
 export function connect(d: TestCore, url: string, deviceName = 'laptop', organisationPassphrase = ORG_PASSPHRASE) {
   return d.client.call('sync.configure', { serverUrl: url, username: 'alice', password: PASSWORD, deviceName, organisationPassphrase })
+}
+
+export interface Faults {
+  drop: number
+  dropAnswer: number
+  delay: number
+  duplicate: number
+  error5xx: number
+  clean: number
+}
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of a server whose address may change (a restarted
+ * process). With `faultRate` > 0 it drops requests, drops answers after the server applied
+ * the request, duplicates requests, delays them and answers 503, each in equal parts.
+ */
+export async function forwardingProxy(upstream: string, faultRate = 0) {
+  let target = new URL(upstream)
+  const faults: Faults = { drop: 0, dropAnswer: 0, delay: 0, duplicate: 0, error5xx: 0, clean: 0 }
+  const forward = (req: http.IncomingMessage, body: Buffer) =>
+    new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
+      const r = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks) }))
+        res.on('error', reject)
+      })
+      r.on('error', reject)
+      r.end(body)
+    })
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', async () => {
+      const body = Buffer.concat(chunks)
+      const roll = Math.random() / Math.max(faultRate, 1e-9)
+      try {
+        if (roll < 0.2) {
+          faults.drop++
+          return req.socket.destroy()
+        }
+        if (roll < 0.4) {
+          faults.error5xx++
+          res.writeHead(503, { 'content-type': 'application/json' })
+          return res.end('{"ok":false,"error":{"code":"NOT_READY","message":"proxy"}}')
+        }
+        if (roll < 0.6) {
+          faults.dropAnswer++
+          await forward(req, body)
+          return req.socket.destroy()
+        }
+        if (roll < 0.8) {
+          faults.duplicate++
+          await forward(req, body)
+        } else if (roll < 1) {
+          faults.delay++
+          await new Promise((r) => setTimeout(r, 20 + Math.random() * 100))
+        } else faults.clean++
+        const answer = await forward(req, body)
+        res.writeHead(answer.status, { 'content-type': 'application/json' })
+        res.end(answer.body)
+      } catch {
+        req.socket.destroy()
+      }
+    })
+  })
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    faults,
+    retarget(url: string) {
+      target = new URL(url)
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        proxy.close(() => r())
+        proxy.closeAllConnections()
+      }),
+  }
 }

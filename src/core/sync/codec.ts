@@ -1,7 +1,7 @@
 import { KeywardError } from '../../shared/errors'
 import type { SyncValue } from '../../shared/sync'
 import { seal, unseal } from '../store/seal'
-import { openFromSync, sealForSync } from './sync-key'
+import { openFromSync, opNonce, sealForSync } from './sync-key'
 import type { FieldMap, TableMap } from './tables'
 
 /** The keys a codec needs: the vault's data key (secrets at rest) and the organisation sync key (secrets on the wire). */
@@ -12,8 +12,8 @@ export interface CodecKeys {
 
 type Column = string | number | bigint | Buffer | null
 
-/** A local column value as it travels: secrets opened locally and sealed under the sync key. */
-export function toWire(keys: CodecKeys, t: TableMap, f: FieldMap, id: string, value: Column): SyncValue {
+/** A local column value as it travels under operation `opId`: secrets opened locally and sealed under the sync key. */
+export function toWire(keys: CodecKeys, t: TableMap, f: FieldMap, id: string, value: Column, opId: string): SyncValue {
   if (value === null || value === undefined) return null
   switch (f.codec) {
     case 'plain':
@@ -23,9 +23,9 @@ export function toWire(keys: CodecKeys, t: TableMap, f: FieldMap, id: string, va
     case 'hex':
       return (value as Buffer).toString('hex')
     case 'sealed-blob':
-      return sealForSync(keys.syncKey, unseal(keys.sealKey, value as Buffer, { table: t.table, column: f.column, rowId: id }), t.entity, id, f.field)
+      return sealForSync(keys.syncKey, unseal(keys.sealKey, value as Buffer, { table: t.table, column: f.column, rowId: id }), t.entity, id, f.field, opNonce(keys.syncKey, opId))
     case 'sealed-text':
-      return sealForSync(keys.syncKey, Buffer.from(String(value)), t.entity, id, f.field)
+      return sealForSync(keys.syncKey, Buffer.from(String(value)), t.entity, id, f.field, opNonce(keys.syncKey, opId))
   }
 }
 

@@ -62,7 +62,8 @@ export function decide(s: Session, t: TableMap, id: string, incoming: Map<string
   for (const [field, st] of incoming) {
     const f = t.fields.find((x) => x.field === field)
     if (!f) continue
-    const hlc = clocks.get(field) ?? clocks.get('') ?? String(row.updated_at)
+    // no clock: a field a pulled row arrived without (never set here), older than any stamp
+    const hlc = clocks.get(field) ?? clocks.get('') ?? ''
     // an equal stamp is the same write coming back (our own push, or a replay)
     if (hlc === st.hlc) continue
     if (beats(field, st, { value: plainForMerge(f, row[f.column] as never), hlc })) winners.push({ field, value: st.value, hlc: st.hlc })
@@ -82,17 +83,15 @@ function derived(s: Session, t: TableMap, collectionId: string, values: Map<stri
   return extra
 }
 
-function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionId: string, incoming: Map<string, Stamped<SyncValue>>): number {
-  const d = decide(s, t, id, incoming)
-  if (d.winners.length === 0) return 0
+function write(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionId: string, exists: boolean, winners: Decision['winners']): void {
   const values = new Map<string, unknown>()
-  for (const w of d.winners) {
+  for (const w of winners) {
     const f = t.fields.find((x) => x.field === w.field)!
     values.set(f.column, fromWire(keys, t, f, id, w.value))
   }
-  for (const [column, value] of derived(s, t, collectionId, values)) values.set(column, value)
-  const top = d.winners.reduce((m, w) => (w.hlc > m ? w.hlc : m), '')
-  if (d.exists) {
+  for (const [column, value] of derived(s, t, collectionId, values)) if (!exists || column === 'username_lc') values.set(column, value)
+  const top = winners.reduce((m, w) => (w.hlc > m ? w.hlc : m), '')
+  if (exists) {
     const sets = [...values.keys()].map((c) => `${c} = @${c}`)
     prepared(s.db, `UPDATE ${t.table} SET ${sets.join(', ')}, updated_at = max(updated_at, @__top) WHERE id = @__id`).run({ ...Object.fromEntries(values), __top: top, __id: id })
   } else {
@@ -106,11 +105,35 @@ function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collecti
   const clock = prepared(s.db, 'INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES (?, ?, ?, ?) ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc')
   // the local value a queued op would send lost to the pulled one: that op would change nothing
   const unqueue = prepared(s.db, 'DELETE FROM sync_outbox WHERE entity = ? AND entity_id = ? AND field = ?')
-  for (const w of d.winners) {
+  for (const w of winners) {
     clock.run(t.entity, id, w.field, w.hlc)
     unqueue.run(t.entity, id, w.field)
   }
-  return d.winners.length
+}
+
+/**
+ * Places one staged entity: a new row whole (in one savepoint), an existing row field by
+ * field (each in its own savepoint, so a field a local rule refuses for now — a rotation's
+ * successor_id before the successor exists — waits without holding back the others).
+ * Returns the fields applied and the fields still waiting, with the last refusal.
+ */
+function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionId: string, incoming: Map<string, Stamped<SyncValue>>): { applied: number; waiting: string[]; error?: string } {
+  const d = decide(s, t, id, incoming)
+  if (d.winners.length === 0) return { applied: 0, waiting: [] }
+  const groups = d.exists ? d.winners.map((w) => [w]) : [d.winners]
+  let applied = 0
+  const waiting: string[] = []
+  let error: string | undefined
+  for (const group of groups) {
+    try {
+      s.db.transaction(() => write(s, keys, t, id, collectionId, d.exists, group))()
+      applied += group.length
+    } catch (e) {
+      waiting.push(...group.map((w) => w.field))
+      error = e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : typeof e
+    }
+  }
+  return { applied, waiting, error }
 }
 
 /** Places every staged entity it can, parents first, each in its own savepoint. */
@@ -124,30 +147,34 @@ export function place(s: Session, keys: CodecKeys, logger: Logger): Placed {
     if (!e) byEntity.set(k, (e = { t: tableOf(r.entity), id: r.entity_id, collectionId: r.collection_id, fields: new Map() }))
     e.fields.set(r.field, { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
   }
-  const clear = prepared(s.db, 'DELETE FROM sync_inbox WHERE entity = ? AND entity_id = ?')
+  const clear = prepared(s.db, 'DELETE FROM sync_inbox WHERE entity = ? AND entity_id = ? AND field = ?')
   // parents before children; what a local rule refuses now (a unique slot a later field
-  // frees, a parent in a later rank) is retried in the next pass while passes make progress
+  // frees, a parent placed later) is retried in the next pass while passes make progress
   let pending = [...byEntity.values()].sort((a, b) => a.t.rank - b.t.rank)
-  for (let pass = 0; pass < TABLES.length + 1 && pending.length > 0; pass++) {
+  for (let pass = 0; pass < TABLES.length + 2 && pending.length > 0; pass++) {
     const left: typeof pending = []
+    let progress = false
     for (const e of pending) {
-      try {
-        const applied = s.db.transaction(() => placeOne(s, keys, e.t, e.id, e.collectionId, e.fields))()
-        clear.run(e.t.entity, e.id)
-        if (applied > 0) {
-          result.applied += applied
-          let ids = result.touched.get(e.t.entity)
-          if (!ids) result.touched.set(e.t.entity, (ids = new Set()))
-          ids.add(e.id)
-        }
-      } catch (error) {
+      const r = placeOne(s, keys, e.t, e.id, e.collectionId, e.fields)
+      for (const field of [...e.fields.keys()]) {
+        if (r.waiting.includes(field)) continue
+        clear.run(e.t.entity, e.id, field)
+        e.fields.delete(field)
+      }
+      if (r.applied > 0) {
+        progress = true
+        result.applied += r.applied
+        let ids = result.touched.get(e.t.entity)
+        if (!ids) result.touched.set(e.t.entity, (ids = new Set()))
+        ids.add(e.id)
+      }
+      if (r.waiting.length > 0) {
+        e.error = r.error
         left.push(e)
-        e.error = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 200) : typeof error
       }
     }
-    const stuck = left.length === pending.length
     pending = left
-    if (stuck) break
+    if (!progress) break
   }
   // never the values: the entity, its id and the local rule's message
   for (const e of pending) logger.warn({ entity: e.t.entity, id: e.id, error: e.error }, 'a pulled change waits until its row can be placed')

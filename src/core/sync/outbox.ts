@@ -12,37 +12,35 @@ interface OutboxRow {
   collection_id: string
   op_id: string
   hlc: string
-  prepared: string | null
 }
 
 /**
- * The next batch of queued field changes of `scopes`, oldest first. A row's value is read
- * now and kept in `prepared` with its op id, so a retry of the same op id sends the very same
- * body (sealing uses a random nonce). Rows whose entity is gone are dropped.
+ * The next batch of queued field changes of `scopes`, oldest first, with each value read
+ * now. It writes nothing: a retry of an op id reads the same value (a changed field has a
+ * new op id) and seals it with the same nonce (sync-key.ts opNonce), so the body is the same.
+ * Rows whose entity is gone are skipped (and forgotten by the next acknowledge).
  */
-export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[], limit: number, afterSeq = 0): { ops: SyncOp[]; lastSeq: number } {
-  return s.db.transaction(() => {
-    const marks = scopes.map(() => '?').join(', ')
-    const rows = prepared(s.db, `SELECT * FROM sync_outbox WHERE collection_id IN (${marks}) AND seq > ? ORDER BY seq LIMIT ?`).all(...scopes, afterSeq, limit) as OutboxRow[]
-    const ops: SyncOp[] = []
-    for (const r of rows) {
-      let value: SyncValue
-      if (r.prepared !== null) value = JSON.parse(r.prepared) as SyncValue
-      else {
-        const t = tableOf(r.entity)
-        const f = t.fields.find((x) => x.field === r.field)
-        const local = f && (prepared(s.db, `SELECT ${f.column} AS v FROM ${t.table} WHERE id = ?`).get(r.entity_id) as { v: Buffer | string | number | null } | undefined)
-        if (!f || !local) {
-          prepared(s.db, 'DELETE FROM sync_outbox WHERE op_id = ?').run(r.op_id)
-          continue
-        }
-        value = toWire(keys, t, f, r.entity_id, local.v)
-        prepared(s.db, 'UPDATE sync_outbox SET prepared = ? WHERE op_id = ?').run(JSON.stringify(value), r.op_id)
-      }
-      ops.push({ opId: r.op_id, entity: r.entity, entityId: r.entity_id, collectionId: r.collection_id, field: r.field, value, hlc: r.hlc })
+export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[], limit: number, afterSeq = 0): { ops: SyncOp[]; lastSeq: number; gone: string[] } {
+  const marks = scopes.map(() => '?').join(', ')
+  const rows = prepared(s.db, `SELECT seq, entity, entity_id, field, collection_id, op_id, hlc FROM sync_outbox WHERE collection_id IN (${marks}) AND seq > ? ORDER BY seq LIMIT ?`).all(
+    ...scopes,
+    afterSeq,
+    limit,
+  ) as OutboxRow[]
+  const ops: SyncOp[] = []
+  const gone: string[] = []
+  for (const r of rows) {
+    const t = tableOf(r.entity)
+    const f = t.fields.find((x) => x.field === r.field)
+    const local = f && (prepared(s.db, `SELECT ${f.column} AS v FROM ${t.table} WHERE id = ?`).get(r.entity_id) as { v: Buffer | string | number | null } | undefined)
+    if (!f || !local) {
+      gone.push(r.op_id)
+      continue
     }
-    return { ops, lastSeq: rows.length ? rows[rows.length - 1]!.seq : afterSeq }
-  })()
+    const value: SyncValue = toWire(keys, t, f, r.entity_id, local.v, r.op_id)
+    ops.push({ opId: r.op_id, entity: r.entity, entityId: r.entity_id, collectionId: r.collection_id, field: r.field, value, hlc: r.hlc })
+  }
+  return { ops, lastSeq: rows.length ? rows[rows.length - 1]!.seq : afterSeq, gone }
 }
 
 /** Forgets the ops the server answered, by op id only: a field re-dirtied meanwhile has a new op id and stays queued. */

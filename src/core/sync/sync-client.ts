@@ -326,13 +326,22 @@ export class SyncClient {
     const s = this.session()
     summary.finishedAt = s.now().toISOString()
     this.lastRun = summary
+    const finished = prepared(
+      s.db,
+      `INSERT INTO sync_state (collection_id, last_sync_at, initial_done) VALUES (?, ?, 1)
+       ON CONFLICT (collection_id) DO UPDATE SET last_sync_at = excluded.last_sync_at, initial_done = 1`,
+    )
+    s.db.transaction(() => {
+      // a scope counts as synced once it was pushed and pulled to the end, even if a later one failed
+      for (const id of summary.collections) finished.run(id, summary.finishedAt)
+      appendAudit(s, {
+        actor,
+        action: 'sync.run',
+        entity: 'sync',
+        details: { pushed: summary.pushed, pulled: summary.pulled, stale: summary.stale, conflicts: summary.conflicts, collections: summary.collections.length, error: summary.error?.code ?? null },
+      })
+    })()
     this.setProgress(s, { phase: summary.error ? 'failed' : 'done', collectionId: null, done: summary.pushed + summary.pulled, total: summary.pushed + summary.pulled })
-    appendAudit(s, {
-      actor,
-      action: 'sync.run',
-      entity: 'sync',
-      details: { pushed: summary.pushed, pulled: summary.pulled, stale: summary.stale, conflicts: summary.conflicts, collections: summary.collections.length, error: summary.error?.code ?? null },
-    })
     for (const domain of domains) s.emit('data.changed', { domain })
     s.emit('data.changed', { domain: 'sync' })
     return summary
@@ -341,23 +350,18 @@ export class SyncClient {
   private async push(remote: Remote, token: string, keys: CodecKeys, scopes: string[], summary: SyncSummary, signal: AbortSignal): Promise<void> {
     const batch = this.options.pushBatch ?? 500
     let s = this.session()
-    const total = scopes.reduce((n, id) => n + (pendingByScope(s).get(id) ?? 0), 0)
+    const pending = pendingByScope(s)
+    const total = scopes.reduce((n, id) => n + (pending.get(id) ?? 0), 0)
+    if (total === 0) return
     let after = 0
     this.setProgress(s, { phase: 'pushing', collectionId: null, done: 0, total })
     for (;;) {
       s = this.session()
-      const { ops, lastSeq } = nextBatch(s, keys, scopes, batch, after)
-      if (ops.length === 0) {
-        if (lastSeq === after) return
-        after = lastSeq
-        continue
-      }
-      const answer = await remote.call('sync.push', { token, body: { ops }, signal })
+      const { ops, lastSeq, gone } = nextBatch(s, keys, scopes, batch, after)
+      if (ops.length === 0 && gone.length === 0) return
+      const answer = ops.length ? await remote.call('sync.push', { token, body: { ops }, signal }) : { outcomes: [] }
       s = this.session()
-      acknowledge(
-        s,
-        answer.outcomes.map((o) => o.opId),
-      )
+      acknowledge(s, [...gone, ...answer.outcomes.map((o) => o.opId)])
       for (const o of answer.outcomes) {
         summary.pushed += 1
         if (o.status === 'stale') summary.stale += 1
@@ -368,6 +372,7 @@ export class SyncClient {
     }
   }
 
+  /** Pulls and applies one scope's changes after its cursor; returns the fields applied. */
   private async pull(remote: Remote, token: string, keys: CodecKeys, scope: string, domains: Set<string>, signal: AbortSignal): Promise<number> {
     let s = this.session()
     let cursor = this.states(s).get(scope)?.cursor ?? 0
@@ -375,17 +380,16 @@ export class SyncClient {
     this.setProgress(s, { phase: 'pulling', collectionId: scope, done: 0, total: null })
     for (;;) {
       const page = await remote.call('sync.pull', { token, query: { cursor, limit: this.options.pullPage ?? 1000, collectionId: scope }, signal })
+      if (page.changes.length === 0) break
       s = this.session()
       this.setProgress(s, { phase: 'applying', collectionId: scope, done: pulled, total: null })
+      // the page, what it changed and the cursor after it commit together, or none of them
       const placed = s.db.transaction(() => {
         prepared(s.db, 'INSERT INTO sync_applying (id) VALUES (1)').run()
         try {
           stage(s, page.changes)
           const result = place(s, keys, this.logger)
-          prepared(
-            s.db,
-            `INSERT INTO sync_state (collection_id, cursor) VALUES (?, ?) ON CONFLICT (collection_id) DO UPDATE SET cursor = excluded.cursor`,
-          ).run(scope, page.next)
+          prepared(s.db, 'INSERT INTO sync_state (collection_id, cursor) VALUES (?, ?) ON CONFLICT (collection_id) DO UPDATE SET cursor = excluded.cursor').run(scope, page.next)
           return result
         } finally {
           prepared(s.db, 'DELETE FROM sync_applying').run()
@@ -401,11 +405,6 @@ export class SyncClient {
       this.setProgress(s, { phase: 'pulling', collectionId: scope, done: pulled, total: null })
       if (!page.more) break
     }
-    prepared(
-      s.db,
-      `INSERT INTO sync_state (collection_id, cursor, last_sync_at, initial_done) VALUES (?, ?, ?, 1)
-       ON CONFLICT (collection_id) DO UPDATE SET last_sync_at = excluded.last_sync_at, initial_done = 1`,
-    ).run(scope, cursor, s.now().toISOString())
     return pulled
   }
 
@@ -413,13 +412,16 @@ export class SyncClient {
   private async fetchConflicts(remote: Remote, token: string, signal?: AbortSignal): Promise<void> {
     const { conflicts } = await remote.call('sync.conflicts', { token, query: { includeResolved: 'true' }, signal })
     const s = this.session()
+    const known = new Map((prepared(s.db, 'SELECT id, body FROM sync_conflicts').all() as { id: string; body: string }[]).map((r) => [r.id, r.body]))
+    const fresh = conflicts.filter((c) => known.get(c.id) !== JSON.stringify(c))
+    if (fresh.length === 0) return
     const put = prepared(
       s.db,
       `INSERT INTO sync_conflicts (id, collection_id, detected_at, resolved_at, body) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET resolved_at = excluded.resolved_at, body = excluded.body`,
     )
     s.db.transaction(() => {
-      for (const c of conflicts) put.run(c.id, c.collectionId, c.detectedAt, c.resolvedAt, JSON.stringify(c))
+      for (const c of fresh) put.run(c.id, c.collectionId, c.detectedAt, c.resolvedAt, JSON.stringify(c))
     })()
   }
 

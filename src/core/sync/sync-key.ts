@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scryptSync } from 'node:crypto'
 import { KeywardError } from '../../shared/errors'
 
 /**
@@ -17,8 +17,15 @@ export function deriveSyncKey(passphrase: string, salt: Buffer, params: { N: num
 
 const aad = (entity: string, id: string, field: string) => Buffer.from(`keyward-sync:${entity}:${id}:${field}`)
 
-export function sealForSync(key: Buffer, plaintext: Buffer, entity: string, id: string, field: string): string {
-  const nonce = randomBytes(12)
+/**
+ * The nonce of a value sent under operation `opId`: derived from the op id, so a retried
+ * operation carries exactly the same body (the server refuses an op id seen with another).
+ * A nonce repeats only with its op id, and an op id only ever carries one value (a changed
+ * field gets a fresh op id), so no nonce is reused with another plaintext.
+ */
+export const opNonce = (key: Buffer, opId: string): Buffer => createHmac('sha256', key).update(`keyward-sync-nonce:${opId}`).digest().subarray(0, 12)
+
+export function sealForSync(key: Buffer, plaintext: Buffer, entity: string, id: string, field: string, nonce: Buffer = randomBytes(12)): string {
   const cipher = createCipheriv('aes-256-gcm', key, nonce)
   cipher.setAAD(aad(entity, id, field))
   const ct = Buffer.concat([cipher.update(plaintext), cipher.final()])

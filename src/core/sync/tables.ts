@@ -94,14 +94,13 @@ const NEW_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' 
 /**
  * The outbox triggers of one table. Every local write of a synced column queues one row per
  * changed field, coalesced per (entity, id, field); re-dirtying a queued field gives it a
- * fresh operation id and forgets the value prepared for sending, so a replayed op id never
- * carries a different body. Writes made while pulled changes are applied (a row in
+ * fresh operation id, so a replayed op id never carries a different body. Writes made while pulled changes are applied (a row in
  * sync_applying) are not queued. The field's HLC is the row's new updated_at.
  */
 export function outboxTriggerSql(t: TableMap): string {
   const scope = t.collectionColumn ? `NEW.${t.collectionColumn}` : `'${ORGANISATION_SCOPE}'`
   const guard = `NOT EXISTS (SELECT 1 FROM sync_applying)${t.localOnly ? ` AND NOT (${t.localOnly})` : ''}`
-  const upsert = `ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL`
+  const upsert = `ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id`
   const inserted = t.fields.map((f) => `SELECT '${f.field}' AS field WHERE NEW.${f.column} IS NOT NULL`).join('\n    UNION ALL ')
   const updated = t.fields.map((f) => `SELECT '${f.field}' AS field WHERE NEW.${f.column} IS NOT OLD.${f.column}`).join('\n    UNION ALL ')
   return `CREATE TRIGGER ${t.table}_sync_insert AFTER INSERT ON ${t.table} WHEN ${guard}

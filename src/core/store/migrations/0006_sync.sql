@@ -10,11 +10,10 @@ CREATE TABLE sync_applying (
 ) STRICT;
 
 -- Local changes waiting to be pushed: one row per changed field, coalesced per
--- (entity, id, field). The value is read when it is pushed; `prepared` holds the value as
--- first sent under this op_id (secrets sealed under the sync key with a random nonce), so a
--- retry sends exactly the same body. Re-dirtying a field gives it a fresh op_id and clears
--- `prepared`. Acknowledged rows are deleted by op_id only, so an edit made while a push was
--- in flight (a new op_id) stays queued.
+-- (entity, id, field). The value is read when it is pushed (secrets sealed under the sync
+-- key with a nonce derived from op_id, so a retry sends exactly the same body). Re-dirtying
+-- a field gives it a fresh op_id. Acknowledged rows are deleted by op_id only, so an edit
+-- made while a push was in flight (a new op_id) stays queued.
 CREATE TABLE sync_outbox (
   seq INTEGER PRIMARY KEY,
   entity TEXT NOT NULL,
@@ -23,7 +22,6 @@ CREATE TABLE sync_outbox (
   collection_id TEXT NOT NULL,
   op_id TEXT NOT NULL UNIQUE,
   hlc TEXT NOT NULL,
-  prepared TEXT,
   UNIQUE (entity, entity_id, field)
 ) STRICT;
 CREATE INDEX sync_outbox_collection ON sync_outbox (collection_id, seq);
@@ -218,7 +216,7 @@ BEGIN
     SELECT 'name' AS field WHERE NEW.name IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER regions_sync_update AFTER UPDATE ON regions WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -233,7 +231,7 @@ BEGIN
     SELECT 'name' AS field WHERE NEW.name IS NOT OLD.name
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER servers_sync_insert AFTER INSERT ON servers WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -245,7 +243,7 @@ BEGIN
     UNION ALL SELECT 'name' AS field WHERE NEW.name IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER servers_sync_update AFTER UPDATE ON servers WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -262,7 +260,7 @@ BEGIN
     UNION ALL SELECT 'name' AS field WHERE NEW.name IS NOT OLD.name
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER collections_sync_insert AFTER INSERT ON collections WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -274,7 +272,7 @@ BEGIN
     UNION ALL SELECT 'name' AS field WHERE NEW.name IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER collections_sync_update AFTER UPDATE ON collections WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -291,7 +289,7 @@ BEGIN
     UNION ALL SELECT 'name' AS field WHERE NEW.name IS NOT OLD.name
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER clients_sync_insert AFTER INSERT ON clients WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -304,7 +302,7 @@ BEGIN
     UNION ALL SELECT 'notes' AS field WHERE NEW.notes IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER clients_sync_update AFTER UPDATE ON clients WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -323,7 +321,7 @@ BEGIN
     UNION ALL SELECT 'notes' AS field WHERE NEW.notes IS NOT OLD.notes
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER applications_sync_insert AFTER INSERT ON applications WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT (NEW.builtin = 1)
 BEGIN
@@ -336,7 +334,7 @@ BEGIN
     UNION ALL SELECT 'template' AS field WHERE NEW.default_permissions IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER applications_sync_update AFTER UPDATE ON applications WHEN NOT EXISTS (SELECT 1 FROM sync_applying) AND NOT (NEW.builtin = 1)
 BEGIN
@@ -355,7 +353,7 @@ BEGIN
     UNION ALL SELECT 'template' AS field WHERE NEW.default_permissions IS NOT OLD.default_permissions
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER licences_sync_insert AFTER INSERT ON licences WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -369,7 +367,7 @@ BEGIN
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL
     UNION ALL SELECT 'released_reason' AS field WHERE NEW.released_reason IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER licences_sync_update AFTER UPDATE ON licences WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -390,7 +388,7 @@ BEGIN
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at
     UNION ALL SELECT 'released_reason' AS field WHERE NEW.released_reason IS NOT OLD.released_reason) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER key_groups_sync_insert AFTER INSERT ON key_groups WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -401,7 +399,7 @@ BEGIN
     SELECT 'name' AS field WHERE NEW.name IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER key_groups_sync_update AFTER UPDATE ON key_groups WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -416,7 +414,7 @@ BEGIN
     SELECT 'name' AS field WHERE NEW.name IS NOT OLD.name
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER api_keys_sync_insert AFTER INSERT ON api_keys WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -450,7 +448,7 @@ BEGIN
     UNION ALL SELECT 'revoked_at' AS field WHERE NEW.revoked_at IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER api_keys_sync_update AFTER UPDATE ON api_keys WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -511,7 +509,7 @@ BEGIN
     UNION ALL SELECT 'revoked_at' AS field WHERE NEW.revoked_at IS NOT OLD.revoked_at
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER service_users_sync_insert AFTER INSERT ON service_users WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -536,7 +534,7 @@ BEGIN
     UNION ALL SELECT 'soap_endpoint' AS field WHERE NEW.soap_endpoint IS NOT NULL
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER service_users_sync_update AFTER UPDATE ON service_users WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -579,7 +577,7 @@ BEGIN
     UNION ALL SELECT 'soap_endpoint' AS field WHERE NEW.soap_endpoint IS NOT OLD.soap_endpoint
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'deleted_at' AS field WHERE NEW.deleted_at IS NOT OLD.deleted_at) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER token_signing_keys_sync_insert AFTER INSERT ON token_signing_keys WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -593,7 +591,7 @@ BEGIN
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT NULL
     UNION ALL SELECT 'retired_at' AS field WHERE NEW.retired_at IS NOT NULL
     UNION ALL SELECT 'not_after' AS field WHERE NEW.not_after IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER token_signing_keys_sync_update AFTER UPDATE ON token_signing_keys WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -614,7 +612,7 @@ BEGIN
     UNION ALL SELECT 'created_at' AS field WHERE NEW.created_at IS NOT OLD.created_at
     UNION ALL SELECT 'retired_at' AS field WHERE NEW.retired_at IS NOT OLD.retired_at
     UNION ALL SELECT 'not_after' AS field WHERE NEW.not_after IS NOT OLD.not_after) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER tokens_sync_insert AFTER INSERT ON tokens WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -632,7 +630,7 @@ BEGIN
     UNION ALL SELECT 'expires_at' AS field WHERE NEW.expires_at IS NOT NULL
     UNION ALL SELECT 'revoked_at' AS field WHERE NEW.revoked_at IS NOT NULL
     UNION ALL SELECT 'revoked_reason' AS field WHERE NEW.revoked_reason IS NOT NULL) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
 CREATE TRIGGER tokens_sync_update AFTER UPDATE ON tokens WHEN NOT EXISTS (SELECT 1 FROM sync_applying)
 BEGIN
@@ -661,5 +659,5 @@ BEGIN
     UNION ALL SELECT 'expires_at' AS field WHERE NEW.expires_at IS NOT OLD.expires_at
     UNION ALL SELECT 'revoked_at' AS field WHERE NEW.revoked_at IS NOT OLD.revoked_at
     UNION ALL SELECT 'revoked_reason' AS field WHERE NEW.revoked_reason IS NOT OLD.revoked_reason) WHERE true
-    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id, prepared = NULL;
+    ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id;
 END;
