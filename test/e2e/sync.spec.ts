@@ -71,6 +71,8 @@ test.describe('sync with a remote Keyward instance', () => {
     rmSync(serverData, { recursive: true, force: true })
     const admin = createAdminByCli(['--data-dir', serverData], ADMIN, PASSWORD)
     expect(admin.status, admin.stderr).toBe(0)
+    const withTotp = createAdminByCli(['--data-dir', serverData], 'totpadmin', PASSWORD, ['--totp'])
+    expect(withTotp.status, withTotp.stderr).toBe(0)
     server = await startServerProcess(['--data-dir', serverData, '--host', '127.0.0.1', '--log-level', 'info'])
 
     // --- desktop A: an empty vault with one licensed collection (set up through its core)
@@ -116,11 +118,18 @@ test.describe('sync with a remote Keyward instance', () => {
     await expect(connect.getByText(/Enter the server’s address/)).toBeVisible()
     await expect(connect.getByText('Enter your password.')).toBeVisible()
 
-    // A wrong password is refused by the server and shown under the password.
+    // An account with two-factor authentication needs its code: said under the code field.
     await connect.getByLabel('Server URL').fill(server.url)
+    await connect.getByLabel('Username').fill('totpadmin')
+    await connect.getByLabel(/^Password/).fill(PASSWORD)
+    await connect.getByLabel('Organisation passphrase').fill(ORGANISATION)
+    await connect.getByRole('button', { name: 'Connect' }).click()
+    await expect(connect.getByLabel('Two-factor code')).toHaveAttribute('aria-invalid', 'true')
+    await expect(connect.getByText('This account needs the 6-digit code from its authenticator app.')).toBeVisible()
+
+    // A wrong password is refused by the server and shown under the password.
     await connect.getByLabel('Username').fill(ADMIN)
     await connect.getByLabel(/^Password/).fill('not the password at all')
-    await connect.getByLabel('Organisation passphrase').fill(ORGANISATION)
     await connect.getByRole('button', { name: 'Connect' }).click()
     const passwordField = connect.getByLabel(/^Password/)
     await expect(passwordField).toHaveAttribute('data-invalid', 'true')

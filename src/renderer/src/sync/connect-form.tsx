@@ -55,13 +55,18 @@ export function ConnectForm({ status, onConnected }: { status: SyncStatus | unde
   const [busy, setBusy] = useState(false)
   const values = { ...form, deviceName: deviceTouched ? form.deviceName : suggestedDevice }
 
-  const set = (field: Field) => (event: { currentTarget: { value: string } }) => {
-    const value = event.currentTarget.value
-    if (field === 'deviceName') setDeviceTouched(true)
-    setForm((f) => ({ ...f, [field]: value }))
-    setProblems((p) => ({ ...p, [field]: undefined }))
-    setRefusal(null)
-  }
+  /** Value, change handler and the refusal that concerns it, for one field. */
+  const bind = (field: Field) => ({
+    value: values[field],
+    error: problems[field],
+    onChange: (event: { currentTarget: { value: string } }) => {
+      const value = event.currentTarget.value
+      if (field === 'deviceName') setDeviceTouched(true)
+      setForm((f) => ({ ...f, [field]: value }))
+      setProblems((p) => ({ ...p, [field]: undefined }))
+      setRefusal(null)
+    },
+  })
 
   const submit = async (event: FormEvent) => {
     event.preventDefault()
@@ -99,28 +104,22 @@ export function ConnectForm({ status, onConnected }: { status: SyncStatus | unde
           <TextInput
             label="Server URL"
             placeholder="https://keyward.example.com"
-            value={values.serverUrl}
-            onChange={set('serverUrl')}
-            error={problems.serverUrl}
+            {...bind('serverUrl')}
             autoComplete="url"
             required
           />
           <TextInput
             label="Device name"
             description="How this desktop is listed on the server, so it can be revoked."
-            value={values.deviceName}
-            onChange={set('deviceName')}
-            error={problems.deviceName}
+            {...bind('deviceName')}
             required
           />
-          <TextInput label="Username" value={values.username} onChange={set('username')} error={problems.username} autoComplete="username" required />
-          <PasswordInput label="Password" value={values.password} onChange={set('password')} error={problems.password} autoComplete="current-password" required />
+          <TextInput label="Username" {...bind('username')} autoComplete="username" required />
+          <PasswordInput label="Password" {...bind('password')} autoComplete="current-password" required />
           <TextInput
             label="Two-factor code"
             description="Only if your server account uses an authenticator app."
-            value={values.totp}
-            onChange={set('totp')}
-            error={problems.totp}
+            {...bind('totp')}
             inputMode="numeric"
             autoComplete="one-time-code"
             maxLength={6}
@@ -129,9 +128,7 @@ export function ConnectForm({ status, onConnected }: { status: SyncStatus | unde
         <PasswordInput
           label="Organisation passphrase"
           description="Seals API key secrets, service-user passwords and tokens on this desktop before they are sent. It is never sent to the server, which cannot read a single secret. Every desktop of your organisation must use the same passphrase: the first one to connect sets it, the others are checked against it."
-          value={values.organisationPassphrase}
-          onChange={set('organisationPassphrase')}
-          error={problems.organisationPassphrase}
+          {...bind('organisationPassphrase')}
           autoComplete="off"
           required
         />
