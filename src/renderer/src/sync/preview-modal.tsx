@@ -143,11 +143,11 @@ function PreviewList({ title, description, items }: { title: string; description
         </Text>
       )}
       <Table.ScrollContainer minWidth={600} maxHeight={220}>
-        <Table striped verticalSpacing={6} fz="sm">
+        <Table striped verticalSpacing={6} fz="sm" layout="fixed">
           <Table.Thead>
             <Table.Tr>
               <Table.Th w={150}>Kind</Table.Th>
-              <Table.Th>Name</Table.Th>
+              <Table.Th w={220}>Name</Table.Th>
               <Table.Th w={100}>Change</Table.Th>
               <Table.Th>Fields</Table.Th>
             </Table.Tr>
