@@ -81,6 +81,8 @@ export const SYNC_ENTITIES = {
  * collection's keys always find their collection, licence and application already placed.
  */
 export const ORGANISATION_SCOPE = '00000000-0000-0000-0000-000000000000'
+/** The node id of the stamps the server writes itself (its corrections after a conflict); the same value as server/sync/engine.ts SERVER_NODE. */
+export const SERVER_NODE = '00000000-0000-0000-0000-000000000000'
 export const ORGANISATION_ENTITIES = ['regions', 'servers', 'collections', 'clients', 'applications'] as const
 
 export type SyncEntity = keyof typeof SYNC_ENTITIES

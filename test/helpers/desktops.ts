@@ -1,14 +1,14 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { KeywardOptions } from '../../src/core/app'
-import { addAdmin, backends, PASSWORD, startTestServer, type TestServer } from './server'
+import { addAdmin, backends, PASSWORD, startTestServer, type Backend, type TestServer } from './server'
 import { openCore, type TestCore } from './core'
 
 export const ORG_PASSPHRASE = 'our organisation passphrase 2026'
 
-/** A real server (SQLite, in process) listening on 127.0.0.1, with one admin. */
-export async function syncServer(): Promise<{ t: TestServer; url: string; close(): Promise<void> }> {
-  const target = await backends[0]!.fresh()
+/** A real server (in process, SQLite unless another backend is given) listening on 127.0.0.1, with one admin. */
+export async function syncServer(backend: Backend = backends[0]!): Promise<{ t: TestServer; url: string; close(): Promise<void> }> {
+  const target = await backend.fresh()
   const t = await startTestServer(target, { syncTailMs: 0 })
   await addAdmin(t)
   const url = await t.server.listen()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { SyncPreview, SyncProgress, SyncStatus, SyncSummary } from '../../shared/contract/sync'
 import { KeywardError, isKeywardError } from '../../shared/errors'
-import { Conflict, ORGANISATION_SCOPE, ORGANISATION_VERIFIER, type Organisation, type SyncEntity } from '../../shared/sync'
+import { Conflict, ORGANISATION_SCOPE, SERVER_NODE, ORGANISATION_VERIFIER, type Organisation, type SyncEntity } from '../../shared/sync'
 import { appendAudit } from '../audit/audit-log'
 import type { Logger } from '../logger'
 import type { Session } from '../session'
@@ -307,16 +307,22 @@ export class SyncClient {
       await this.push(remote, token, keys, scopes, summary, signal)
       // the organisation scope first: it brings the topology new collections hang from
       const confirmed = new Set(scopes)
+      let corrected = false
       const done = new Set<string>()
       for (;;) {
         s = this.session()
         const next = (input.collectionId ? scopes : this.scopes(s).filter((id) => confirmed.has(id) || (input.confirmInitial && !done.has(id)))).find((id) => !done.has(id))
         if (!next) break
         done.add(next)
-        summary.pulled += await this.pull(remote, token, keys, next, domains, signal)
+        const pulled = await this.pull(remote, token, keys, next, domains, signal)
+        summary.pulled += pulled.applied
+        corrected ||= pulled.corrected
         summary.collections.push(next)
       }
-      await this.fetchConflicts(remote, token, signal)
+      // a conflict always comes with the server's correction (a server-stamped change), so the
+      // list is fetched only when one was pulled, when our push raised one, or while some are open
+      const open = (prepared(this.session().db, 'SELECT COUNT(*) AS n FROM sync_conflicts WHERE resolved_at IS NULL').get() as { n: number }).n
+      if (corrected || summary.conflicts > 0 || open > 0) await this.fetchConflicts(remote, token, signal)
       this.online = true
     } catch (error) {
       if (!isKeywardError(error)) throw error
@@ -372,15 +378,17 @@ export class SyncClient {
     }
   }
 
-  /** Pulls and applies one scope's changes after its cursor; returns the fields applied. */
-  private async pull(remote: Remote, token: string, keys: CodecKeys, scope: string, domains: Set<string>, signal: AbortSignal): Promise<number> {
+  /** Pulls and applies one scope's changes after its cursor: the fields applied, and whether the server corrected anything. */
+  private async pull(remote: Remote, token: string, keys: CodecKeys, scope: string, domains: Set<string>, signal: AbortSignal): Promise<{ applied: number; corrected: boolean }> {
     let s = this.session()
     let cursor = this.states(s).get(scope)?.cursor ?? 0
     let pulled = 0
+    let corrected = false
     this.setProgress(s, { phase: 'pulling', collectionId: scope, done: 0, total: null })
     for (;;) {
       const page = await remote.call('sync.pull', { token, query: { cursor, limit: this.options.pullPage ?? 1000, collectionId: scope }, signal })
       if (page.changes.length === 0) break
+      corrected ||= page.changes.some((c) => c.hlc.endsWith(`-${SERVER_NODE}`))
       s = this.session()
       this.setProgress(s, { phase: 'applying', collectionId: scope, done: pulled, total: null })
       // the page, what it changed and the cursor after it commit together, or none of them
@@ -405,7 +413,7 @@ export class SyncClient {
       this.setProgress(s, { phase: 'pulling', collectionId: scope, done: pulled, total: null })
       if (!page.more) break
     }
-    return pulled
+    return { applied: pulled, corrected }
   }
 
   /** Keeps a local copy of the server's conflicts, so they can be listed offline. */
