@@ -2,6 +2,7 @@ import { ActionIcon, Badge, Button, Group, Progress, Stack, Text, Tooltip } from
 import { useInterval } from '@mantine/hooks'
 import { IconCloudUpload, IconRefresh } from '@tabler/icons-react'
 import { useState } from 'react'
+import { ORGANISATION_SCOPE } from '../../../shared/sync'
 import { useBusy } from '../api/refresh'
 import { useSelection } from '../shell/selection'
 import { useSync } from './sync-context'
@@ -18,8 +19,10 @@ export function SyncButton() {
   const { status, running, progress, syncAndRefresh, openSync } = useSync()
   const now = useNow()
   const configured = status?.configured === true
-  const state = collection ? status?.collections.find((c) => c.collectionId === collection.id) : undefined
-  const pending = collection ? (state?.pending ?? 0) : (status?.pending ?? 0)
+  const stateOf = (id: string) => status?.collections.find((c) => c.collectionId === id)
+  const state = collection ? stateOf(collection.id) : undefined
+  // A collection's sync also sends the organisation-wide changes (topology, clients), so they count here.
+  const pending = collection ? (state?.pending ?? 0) + (stateOf(ORGANISATION_SCOPE)?.pending ?? 0) : (status?.pending ?? 0)
   const lastSyncAt = collection ? (state?.lastSyncAt ?? null) : (status?.lastRun?.finishedAt ?? null)
 
   const label = !configured ? 'Refresh data' : collection ? `Sync ${collection.name} and refresh` : 'Sync every collection and refresh'

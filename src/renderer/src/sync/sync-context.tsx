@@ -6,7 +6,7 @@ import { ORGANISATION_SCOPE } from '../../../shared/sync'
 import { api, toApiError } from '../api/client'
 import { useRefresh } from '../api/refresh'
 import { useApiQuery } from '../api/use-api-query'
-import { notifyError, useQueryErrorNotice } from '../ui/notify'
+import { closeButtonProps, notifyError, useQueryErrorNotice } from '../ui/notify'
 import { PreviewModal } from './preview-modal'
 import { summaryText } from './sync-format'
 
@@ -40,8 +40,6 @@ const POLL_MS = 1000
 const ACTIVE_PHASES = new Set<SyncProgress['phase']>(['connecting', 'pushing', 'pulling', 'applying'])
 /** Edits come in bursts (a sample load, a tier change): count the outbox once they settle. */
 const PENDING_SETTLE_MS = 300
-
-const closeButtonProps = { 'aria-label': 'Dismiss notification' }
 
 /**
  * The scopes a run would sync for the first time: the organisation-wide one and the
