@@ -111,9 +111,15 @@ export class SyncClient {
     return new Map((prepared(s.db, 'SELECT * FROM sync_state').all() as StateRow[]).map((r) => [r.collection_id, r]))
   }
 
+  /** A scope named by the caller: the organisation scope, a collection here, or one synced before. */
+  private requireScope(s: Session, id: string): void {
+    if (id === ORGANISATION_SCOPE || prepared(s.db, 'SELECT 1 FROM collections WHERE id = ?').get(id) || this.states(s).has(id)) return
+    throw new KeywardError('COLLECTION_NOT_FOUND', `No collection with id ${id} exists on this desktop; sync everything once to receive the collections of the server.`)
+  }
+
   /** The scopes a run covers: the organisation first, then every collection this desktop knows. */
   private scopes(s: Session, only?: string): string[] {
-    if (only) return [ORGANISATION_SCOPE, only]
+    if (only) return only === ORGANISATION_SCOPE ? [ORGANISATION_SCOPE] : [ORGANISATION_SCOPE, only]
     const local = (prepared(s.db, 'SELECT id FROM collections ORDER BY created_at, id').all() as { id: string }[]).map((r) => r.id)
     const known = [...this.states(s).keys()].filter((id) => id !== ORGANISATION_SCOPE)
     return [ORGANISATION_SCOPE, ...new Set([...local, ...known])]
@@ -259,6 +265,7 @@ export class SyncClient {
   async preview(collectionId: string, limit: number): Promise<SyncPreview> {
     const s = this.session()
     const settings = requireSettings(s)
+    // no local check of the id: a new desktop previews collections it has not received yet
     const token = await loadToken(s, this.keychain)
     const cursor = this.states(s).get(collectionId)?.cursor ?? 0
     return previewScope(s, this.remote(settings.serverUrl), token, collectionId, cursor, limit, this.options.pullPage ?? 1000)
@@ -272,6 +279,7 @@ export class SyncClient {
     }
     const s = this.session()
     const settings = requireSettings(s)
+    if (input.collectionId) this.requireScope(s, input.collectionId)
     const states = this.states(s)
     const scopes = this.scopes(s, input.collectionId)
     const first = scopes.filter((id) => states.get(id)?.initial_done !== 1)
@@ -282,8 +290,10 @@ export class SyncClient {
       )
     }
     const allowed = input.confirmInitial ? scopes : scopes.filter((id) => !first.includes(id))
+    // the scheduler never makes a first sync; until someone confirms one it has nothing to do
+    if (background && !allowed.includes(ORGANISATION_SCOPE)) return this.idleSummary(s, 'SYNC_PREVIEW_REQUIRED')
     this.abort = new AbortController()
-    const started = this.cycle(settings.serverUrl, allowed, input, actor, this.abort.signal)
+    const started = this.cycle(settings.serverUrl, allowed, input, actor, this.abort.signal, background)
     this.running = started
     try {
       return await started
@@ -293,7 +303,12 @@ export class SyncClient {
     }
   }
 
-  private async cycle(serverUrl: string, scopes: string[], input: RunInput, actor: string, signal: AbortSignal): Promise<SyncSummary> {
+  private idleSummary(s: Session, code: 'SYNC_PREVIEW_REQUIRED'): SyncSummary {
+    const at = s.now().toISOString()
+    return { startedAt: at, finishedAt: at, pushed: 0, pulled: 0, stale: 0, conflicts: 0, collections: [], error: { code, message: 'The first sync has not been confirmed yet.' } }
+  }
+
+  private async cycle(serverUrl: string, scopes: string[], input: RunInput, actor: string, signal: AbortSignal, background: boolean): Promise<SyncSummary> {
     const startedAt = this.session().now().toISOString()
     const summary: SyncSummary = { startedAt, finishedAt: startedAt, pushed: 0, pulled: 0, stale: 0, conflicts: 0, collections: [], error: null }
     const remote = this.remote(serverUrl)
@@ -340,12 +355,15 @@ export class SyncClient {
     s.db.transaction(() => {
       // a scope counts as synced once it was pushed and pulled to the end, even if a later one failed
       for (const id of summary.collections) finished.run(id, summary.finishedAt)
-      appendAudit(s, {
-        actor,
-        action: 'sync.run',
-        entity: 'sync',
-        details: { pushed: summary.pushed, pulled: summary.pulled, stale: summary.stale, conflicts: summary.conflicts, collections: summary.collections.length, error: summary.error?.code ?? null },
-      })
+      // every run someone started; background runs when they moved something or failed for another reason than the network
+      const quiet = background && summary.pushed + summary.pulled + summary.conflicts === 0 && (!summary.error || summary.error.code === 'SYNC_UNREACHABLE')
+      if (!quiet)
+        appendAudit(s, {
+          actor,
+          action: 'sync.run',
+          entity: 'sync',
+          details: { pushed: summary.pushed, pulled: summary.pulled, stale: summary.stale, conflicts: summary.conflicts, collections: summary.collections.length, error: summary.error?.code ?? null, background },
+        })
     })()
     this.setProgress(s, { phase: summary.error ? 'failed' : 'done', collectionId: null, done: summary.pushed + summary.pulled, total: summary.pushed + summary.pulled })
     for (const domain of domains) s.emit('data.changed', { domain })

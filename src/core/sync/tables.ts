@@ -88,8 +88,11 @@ export const TABLES: TableMap[] = (Object.keys(SYNC_ENTITIES) as SyncEntity[]).m
 
 export const tableOf = (entity: SyncEntity): TableMap => TABLES.find((t) => t.entity === entity)!
 
-/** SQL that yields a random RFC 9562 version-4 UUID (a fresh operation id per evaluation). */
-const NEW_UUID = `lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))`
+/** SQL that turns `h`, 32 random hex digits, into an RFC 9562 version-4 UUID (a fresh operation id). */
+const UUID_OF_H = `substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || substr('89ab', 1 + (unicode(substr(h, 17, 1)) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)`
+/** Each field name with 32 fresh random hex digits `h` (one randomblob per row). */
+const withH = (fields: string) => `(SELECT field, lower(hex(randomblob(16))) AS h FROM (
+    ${fields}))`
 
 /**
  * The outbox triggers of one table. Every local write of a synced column queues one row per
@@ -108,8 +111,7 @@ BEGIN
   INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES ('${t.entity}', NEW.id, '', NEW.updated_at)
     ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
   INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-    SELECT '${t.entity}', NEW.id, field, ${scope}, ${NEW_UUID}, NEW.updated_at FROM (
-    ${inserted}) WHERE true
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${UUID_OF_H}, NEW.updated_at FROM ${withH(inserted)} WHERE true
     ${upsert};
 END;
 CREATE TRIGGER ${t.table}_sync_update AFTER UPDATE ON ${t.table} WHEN ${guard}
@@ -119,8 +121,7 @@ BEGIN
     ${updated}) WHERE true
     ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
   INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-    SELECT '${t.entity}', NEW.id, field, ${scope}, ${NEW_UUID}, NEW.updated_at FROM (
-    ${updated}) WHERE true
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${UUID_OF_H}, NEW.updated_at FROM ${withH(updated)} WHERE true
     ${upsert};
 END;
 `
@@ -134,10 +135,11 @@ function queueSql(t: TableMap): string {
   const scope = t.collectionColumn ?? `'${ORGANISATION_SCOPE}'`
   const also = t.localOnly ? ` AND NOT (${t.localOnly.replace(/NEW\./g, '')})` : ''
   const fields = t.fields
-    .map((f) => `SELECT '${t.entity}', id, '${f.field}', ${scope}, ${NEW_UUID}, ${fieldStamp(t, f.field)} FROM ${t.table} WHERE ${f.column} IS NOT NULL${also}`)
-    .join('\n  UNION ALL ')
+    .map((f) => `SELECT id, '${f.field}' AS field, ${scope} AS scope, ${fieldStamp(t, f.field)} AS hlc FROM ${t.table} WHERE ${f.column} IS NOT NULL${also}`)
+    .join('\n    UNION ALL ')
   return `INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-  ${fields}
+  SELECT '${t.entity}', id, field, scope, ${UUID_OF_H}, hlc FROM (SELECT id, field, scope, hlc, lower(hex(randomblob(16))) AS h FROM (
+    ${fields})) WHERE true
   ON CONFLICT (entity, entity_id, field) DO NOTHING;
 `
 }

@@ -87,7 +87,7 @@ describe('the desktop client over an unreliable network', () => {
     cleanups.push(() => killed(server.child))
     const proxy = await forwardingProxy(server.url)
     cleanups.push(() => proxy.close())
-    const a = await desktop({ sync: { intervalMs: 0, pushBatch: 25, requestTimeoutMs: 5_000 } })
+    const a = await desktop({ sync: { intervalMs: 0, pushBatch: 25, requestTimeoutMs: 30_000 } })
     cleanups.push(() => a.close())
     const ids = await manyClients(a.client, 150)
     await connect(a, proxy.url, 'a')

@@ -158,6 +158,9 @@ describe.each(backends)('desktop sync client', (backend) => {
       expect(await attempt({ organisationPassphrase: 'short' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
       expect((await b.client.call('sync.status', {})).configured).toBe(false)
       expect(await b.client.invoke('sync.run', {})).toMatchObject({ ok: false, error: { code: 'SYNC_NOT_CONFIGURED' } })
+      const unknown = '0190a8a4-1b2c-7d3e-8f40-123456789abc'
+      expect(await a.client.invoke('sync.run', { collectionId: unknown })).toMatchObject({ ok: false, error: { code: 'COLLECTION_NOT_FOUND' } })
+      expect(await a.client.invoke('sync.preview', { collectionId: 'not-an-id' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
       expect(await a.client.invoke('sync.configure', { serverUrl: server.url, username: 'alice', password: PASSWORD, deviceName: 'a', organisationPassphrase: ORG_PASSPHRASE })).toMatchObject({
         ok: false,
         error: { code: 'SYNC_ALREADY_CONFIGURED' },

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SyncOp } from '../../../src/shared/sync'
 import { addAdmin, backends, describeName, PASSWORD, startTestServer, type Target } from '../../helpers/server'
 import { createAdminByCli, killed, startServerProcess } from '../../helpers/server-process'
 import { opWriter } from '../../helpers/sync'
+import { forwardingProxy } from '../../helpers/desktops'
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown) {
   const response = await fetch(`${url}${path}`, {
@@ -96,57 +95,10 @@ describe.each(backends)('sync reliability', (backend) => {
       const t = await startTestServer(target, { syncTailMs: 0 })
       await addAdmin(t)
       const token = await t.token()
-      const upstream = new URL(await t.server.listen())
-      const faults = { drop: 0, dropAnswer: 0, delay: 0, duplicate: 0, error5xx: 0, clean: 0 }
-      const forward = (req: http.IncomingMessage, body: Buffer) =>
-        new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-          const r = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
-            const chunks: Buffer[] = []
-            res.on('data', (c: Buffer) => chunks.push(c))
-            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }))
-          })
-          r.on('error', reject)
-          r.end(body)
-        })
-      const proxy = http.createServer((req, res) => {
-        const chunks: Buffer[] = []
-        req.on('data', (c: Buffer) => chunks.push(c))
-        req.on('end', async () => {
-          const body = Buffer.concat(chunks)
-          const roll = Math.random()
-          try {
-            if (roll < 0.08) {
-              faults.drop++
-              return req.socket.destroy()
-            }
-            if (roll < 0.16) {
-              faults.error5xx++
-              res.writeHead(503, { 'content-type': 'application/json' })
-              return res.end('{"ok":false,"error":{"code":"NOT_READY","message":"proxy"}}')
-            }
-            if (roll < 0.24) {
-              // the server applies it, the answer never arrives
-              faults.dropAnswer++
-              await forward(req, body)
-              return req.socket.destroy()
-            }
-            if (roll < 0.32) {
-              faults.duplicate++
-              await forward(req, body)
-            } else if (roll < 0.4) {
-              faults.delay++
-              await new Promise((r) => setTimeout(r, 50 + Math.random() * 200))
-            } else faults.clean++
-            const answer = await forward(req, body)
-            res.writeHead(answer.status, { 'content-type': 'application/json' })
-            res.end(answer.body)
-          } catch {
-            req.socket.destroy()
-          }
-        })
-      })
-      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
-      const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+      // drops, 5xx, dropped answers, duplicates and delays, 8 % each
+      const proxy = await forwardingProxy(await t.server.listen(), 0.4)
+      const { faults } = proxy
+      const via = proxy.url
       try {
         const all = batches(40, 5)
         const outcomes = new Map<string, string>()
@@ -170,7 +122,7 @@ describe.each(backends)('sync reliability', (backend) => {
         expect(seen.size).toBe(ops.length)
         for (const op of ops) expect(seen.has(`${op.entityId}/${op.field}/${op.hlc}`)).toBe(true)
       } finally {
-        await new Promise((r) => proxy.close(r))
+        await proxy.close()
         await t.close()
         await target.cleanup()
       }
