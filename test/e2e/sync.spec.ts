@@ -182,7 +182,7 @@ test.describe('sync with a remote Keyward instance', () => {
     await rpc(bridgeB, 'sync.configure', { serverUrl: server.url, username: ADMIN, password: PASSWORD, deviceName: 'desktop B', organisationPassphrase: ORGANISATION })
     const previewB = await rpc<{ pull: { label: string }[] }>(bridgeB, 'sync.preview', { collectionId: collection.id })
     expect(previewB.pull.map((p) => p.label)).toContain('Workflow – acme-prod')
-    await rpc(bridgeB, 'sync.run', { collectionId: collection.id, confirmInitial: true })
+    await rpc(bridgeB, 'sync.run', { confirmInitial: true })
 
     // Both desktops issue a Mobile App key on the same licence; B reaches the server first.
     await rpc(bridgeB, 'keys.create', { collectionId: collection.id, applicationKind: 'mobile', name: 'Mobile – from B' })

@@ -18,17 +18,17 @@ const CHANGE_LABELS = { create: 'New', update: 'Changed', delete: 'Deleted' } as
  * organisation-wide scope, the collection or collections), what this desktop would send,
  * what it would receive and what changed on both sides. Field names only, never values.
  */
-export function PreviewModal({ scopes, onClose, onConfirm }: { scopes: string[] | null; onClose(): void; onConfirm(): void }) {
+export function PreviewModal({ scopes, everything, onClose, onConfirm }: { scopes: string[] | null; everything: boolean; onClose(): void; onConfirm(): void }) {
   return (
     <Modal opened={scopes !== null} onClose={onClose} title="Review the first sync" size={860}>
-      {scopes && <Preview scopes={scopes} onClose={onClose} onConfirm={onConfirm} />}
+      {scopes && <Preview scopes={scopes} everything={everything} onClose={onClose} onConfirm={onConfirm} />}
     </Modal>
   )
 }
 
 type Loaded = { scope: string; preview: SyncPreview } | { scope: string; error: ApiError }
 
-function Preview({ scopes, onClose, onConfirm }: { scopes: string[]; onClose(): void; onConfirm(): void }) {
+function Preview({ scopes, everything, onClose, onConfirm }: { scopes: string[]; everything: boolean; onClose(): void; onConfirm(): void }) {
   const [loaded, setLoaded] = useState<Loaded[] | null>(null)
   const collections = useAllCollections()
   const key = scopes.join(',')
@@ -59,6 +59,7 @@ function Preview({ scopes, onClose, onConfirm }: { scopes: string[]; onClose(): 
     <Stack gap="lg">
       <Text size="sm">
         This desktop has not synced {scopes.length === 1 ? 'this' : 'these'} with the server yet. Nothing has been sent or applied: check what the first sync would do, then confirm.
+        {everything && ' Collections the server holds that this desktop has not received yet are received with them.'}
       </Text>
       {!loaded && (
         <Group gap="sm">

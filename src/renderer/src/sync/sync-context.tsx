@@ -164,6 +164,7 @@ export function SyncProvider({ onOpenSync, children }: { onOpenSync(): void; chi
       {children}
       <PreviewModal
         scopes={awaiting?.scopes ?? null}
+        everything={awaiting?.collectionId === null}
         onClose={() => setAwaiting(null)}
         onConfirm={() => {
           if (!awaiting) return
