@@ -30,37 +30,50 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
  * (every entry is judged the same way, so ratios stay fair). Percentiles use every sample.
  */
 export function measure(name: string, ops: number, op: (i: number) => unknown, options: { warmup?: number; rounds?: number } = {}): BenchResult {
+  return measureInterleaved([{ name, op }], ops, options)[0]!
+}
+
+/**
+ * Like `measure` for several operations whose speeds are compared: their rounds alternate
+ * (A, B, A, B, …) so a busy spell of the machine, a garbage collection of the same heap or a
+ * CPU frequency change falls on all of them alike, and a ratio of their best rounds is a
+ * ratio measured under the same conditions.
+ */
+export function measureInterleaved(entries: { name: string; op: (i: number) => unknown }[], ops: number, options: { warmup?: number; rounds?: number } = {}): BenchResult[] {
   const warmup = options.warmup ?? Math.min(ops, 10_000)
   const rounds = options.rounds ?? 10
   const perRound = Math.ceil(ops / rounds)
   let sink = 0
-  for (let i = 0; i < warmup; i++) sink ^= op(i) === undefined ? 0 : 1
-  const samples = new Float64Array(perRound * rounds)
-  let best = 0
-  let total = 0
-  let n = 0
+  const state = entries.map(({ name, op }) => {
+    for (let i = 0; i < warmup; i++) sink ^= op(i) === undefined ? 0 : 1
+    return { name, op, samples: new Float64Array(perRound * rounds), best: 0, total: 0, n: 0 }
+  })
   for (let r = 0; r < rounds; r++) {
-    const started = performance.now()
-    for (let k = 0; k < perRound; k++, n++) {
-      const t0 = performance.now()
-      sink ^= op(n) === undefined ? 0 : 1
-      samples[n] = performance.now() - t0
+    for (const e of state) {
+      const started = performance.now()
+      for (let k = 0; k < perRound; k++, e.n++) {
+        const t0 = performance.now()
+        sink ^= e.op(e.n) === undefined ? 0 : 1
+        e.samples[e.n] = performance.now() - t0
+      }
+      const elapsed = performance.now() - started
+      e.total += elapsed
+      e.best = Math.max(e.best, perRound / elapsed)
     }
-    const elapsed = performance.now() - started
-    total += elapsed
-    best = Math.max(best, perRound / elapsed)
   }
-  samples.sort()
   if (sink === 42) console.error('') // keeps the results observable so nothing is optimised away
-  return {
-    name,
-    ops_per_s: Math.round(best * 1000),
-    p50_us: round(percentile(samples, 50) * 1000),
-    p99_us: round(percentile(samples, 99) * 1000),
-    ops: n,
-    mean_ops_per_s: Math.round((n / total) * 1000),
-    rounds,
-  }
+  return state.map((e) => {
+    e.samples.sort()
+    return {
+      name: e.name,
+      ops_per_s: Math.round(e.best * 1000),
+      p50_us: round(percentile(e.samples, 50) * 1000),
+      p99_us: round(percentile(e.samples, 99) * 1000),
+      ops: e.n,
+      mean_ops_per_s: Math.round((e.n / e.total) * 1000),
+      rounds,
+    }
+  })
 }
 
 /** Same for async operations (stores, transports). */

@@ -102,6 +102,7 @@ export const errorCodes = [
   'TOKEN_RATE_LIMITED',
   'TOKEN_USER_INACTIVE',
   'TOKEN_KEY_UNUSABLE',
+  'TOKEN_PASSWORD_NOT_SET',
   'TOKEN_NOT_FOUND',
   'SIGNING_KEY_NOT_FOUND',
   // files handed to the CLI or the core
@@ -129,7 +130,6 @@ export const errorCodes = [
   'BUNDLE_WRONG_SIGNER',
   'BUNDLE_REPLAYED',
   'BUNDLE_CONFLICT',
-  'BUNDLE_ITEMS_UNSUPPORTED',
   // leak scan
   'SCAN_PATH_NOT_FOUND',
 ] as const

@@ -1,26 +1,10 @@
 import { expect, test, type Page } from '@playwright/test'
-import { mkdirSync } from 'node:fs'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
+import { shot } from './helpers/screens'
 import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
 
-const SCREENS = 'test-results/screens'
 const STRONG = 'Quartz-lantern-orbit-meadow-71'
 const WEAK = 'password1234'
-
-async function shot(page: Page, name: string): Promise<void> {
-  // No hover effects or tooltips from the last click, and no toasts covering the screen.
-  await page.mouse.move(page.viewportSize()!.width - 5, page.viewportSize()!.height - 5)
-  await expect(page.getByRole('tooltip')).toHaveCount(0)
-  await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
-  mkdirSync(SCREENS, { recursive: true })
-  // The shell's navbar and header are fixed: grow the window to the page instead of using
-  // fullPage, so a long screen is shown the way a tall window would show it.
-  const viewport = page.viewportSize()!
-  const height = Number(await page.evaluate('document.documentElement.scrollHeight'))
-  if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height })
-  await page.screenshot({ path: `${SCREENS}/${name}.png` })
-  if (height > viewport.height) await page.setViewportSize(viewport)
-}
 
 async function pick(page: Page, field: string, option: string): Promise<void> {
   await page.getByRole('combobox', { name: field, exact: true }).click()

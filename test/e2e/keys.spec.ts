@@ -1,28 +1,10 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
-import { copyFileSync, mkdirSync } from 'node:fs'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { failOnPageProblems } from './helpers/page-problems'
+import { shot } from './helpers/screens'
 import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { failOnPageProblems } from './helpers/page-problems'
 
-const SCREENS = 'test-results/screens'
-const DOCS = 'docs/screenshots'
 const STRONG = 'Quartz-lantern-orbit-meadow-71'
-
-async function shot(page: Page, name: string, { docs = false } = {}): Promise<void> {
-  await page.mouse.move(page.viewportSize()!.width - 5, page.viewportSize()!.height - 5)
-  await expect(page.getByRole('tooltip')).toHaveCount(0)
-  await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
-  mkdirSync(SCREENS, { recursive: true })
-  const viewport = page.viewportSize()!
-  const height = Number(await page.evaluate('document.documentElement.scrollHeight'))
-  if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height })
-  await page.screenshot({ path: `${SCREENS}/${name}.png` })
-  if (height > viewport.height) await page.setViewportSize(viewport)
-  if (docs) {
-    mkdirSync(DOCS, { recursive: true })
-    copyFileSync(`${SCREENS}/${name}.png`, `${DOCS}/${name}.png`)
-  }
-}
 
 async function pick(page: Page | Locator, field: string | RegExp, option: string): Promise<void> {
   const root = 'page' in page ? page.page() : page
@@ -44,7 +26,7 @@ async function closeNotifications(page: Page): Promise<void> {
 
 test.describe('keys, licences, catalog and first run', () => {
   test.use({ actionTimeout: 15_000 })
-  failOnPageProblems(test)
+  failOnPageProblems()
 
   let bridge: Bridge | undefined
   const data = makeDataDir()

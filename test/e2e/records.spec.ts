@@ -1,42 +1,20 @@
 import { expect, test, type Page } from '@playwright/test'
 import { spawn } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import * as OTPAuth from 'otpauth'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { shot } from './helpers/screens'
+import { makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
+import { failOnPageProblems } from './helpers/page-problems'
 
-const SCREENS = 'test-results/screens'
+/** The records screen is shown at window size (its table scrolls), pop-ups from their top. */
+const RECORD_SHOTS = { grow: false, dialogsToTop: true }
 const PASSPHRASE = 'Quartz-lantern-orbit-meadow-71'
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.mouse.move(page.viewportSize()!.width - 5, page.viewportSize()!.height - 5)
-  await expect(page.getByRole('tooltip')).toHaveCount(0)
-  await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
-  mkdirSync(SCREENS, { recursive: true })
-  // A pop-up is shown from its top, where its heading and summary are.
-  await page.evaluate("document.querySelectorAll('[role=dialog], [role=dialog] *').forEach((e) => { e.scrollTop = 0 })")
-  await page.screenshot({ path: `${SCREENS}/${name}.png` })
-}
 
 async function pick(page: Page, field: string, option: string | RegExp): Promise<void> {
   await page.getByRole('combobox', { name: field, exact: true }).click()
   await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click()
-}
-
-/** Fixtures that are not this screen's job (topology, client, licence, key) go straight to the bridge. */
-function rpcFor(bridge: Bridge) {
-  return async <T = Record<string, unknown>>(method: string, input: unknown): Promise<T> => {
-    const response = await fetch(`${bridge.url}rpc/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(input),
-    })
-    const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } }
-    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`)
-    return body.value as T
-  }
 }
 
 const totpCode = (secret: string) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate()
@@ -62,17 +40,7 @@ function seedManyUsers(dataDir: string): Promise<{ regionId: string; collectionI
 }
 
 test.describe('records', () => {
-  const problems: string[] = []
-  test.beforeEach(({ page }) => {
-    problems.length = 0
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`)
-    })
-    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  })
-  test.afterEach(() => {
-    expect(problems, 'the page logged errors or warnings').toEqual([])
-  })
+  failOnPageProblems()
 
   const data = makeDataDir()
   const bulk = makeDataDir()
@@ -112,7 +80,7 @@ test.describe('records', () => {
 
     // --- empty collection: says what to do next
     await expect(page.getByText('No service users in acme-production yet')).toBeVisible()
-    await shot(page, 'records-empty')
+    await shot(page, 'records-empty', RECORD_SHOTS)
 
     // --- add a user with a generated password; the form validates inline and keeps what was typed
     await page.getByRole('button', { name: 'Add service user' }).first().click()
@@ -130,13 +98,13 @@ test.describe('records', () => {
     await dialog.getByLabel('Contact').fill('Maria Keller (AP)')
     await dialog.getByLabel('REST endpoint').fill('https://erp.acme.example/rest/v1')
     await dialog.getByLabel('SOAP endpoint').fill('https://erp.acme.example/soap')
-    await shot(page, 'user-form')
+    await shot(page, 'user-form', RECORD_SHOTS)
     await expectNoSeriousA11yViolations(page, 'the service-user form')
     await dialog.getByRole('button', { name: 'Add service user' }).click()
     await expect(dialog.getByText('Shown this once')).toBeVisible()
     const generated = (await dialog.getByLabel('New password', { exact: true }).textContent())!.trim()
     expect(generated.length).toBeGreaterThanOrEqual(20)
-    await shot(page, 'user-password-once')
+    await shot(page, 'user-password-once', RECORD_SHOTS)
     await dialog.getByRole('button', { name: 'Done' }).click()
     await expect(row(page, 'svc-invoices')).toBeVisible()
 
@@ -153,7 +121,7 @@ test.describe('records', () => {
     await dialog.getByLabel('Service user password').fill(ownPassword)
     await dialog.getByRole('button', { name: 'Add service user' }).click()
     await expect(dialog.getByRole('img', { name: /QR code/ })).toBeVisible()
-    await shot(page, 'user-2fa-setup')
+    await shot(page, 'user-2fa-setup', RECORD_SHOTS)
     await dialog.getByRole('button', { name: /Show the setup key/ }).click()
     const totpSecret = (await dialog.locator('code').last().textContent())!.trim()
     await typePin(page, '000000')
@@ -191,7 +159,7 @@ test.describe('records', () => {
     await expect(firstName()).toContainText('zeta-report')
     await page.getByRole('button', { name: 'Sort by UserName' }).click()
     await expect(firstName()).toContainText('alpha-sync')
-    await shot(page, 'records')
+    await shot(page, 'records', RECORD_SHOTS)
     await expectNoSeriousA11yViolations(page, 'the records screen')
 
     // --- REST permissions: tick one the key allows; one it does not is disabled
@@ -204,7 +172,7 @@ test.describe('records', () => {
     await dialog.getByRole('button', { name: 'Save REST permissions' }).click()
     await expect(page.getByText('REST permissions of svc-invoices saved.')).toBeVisible()
     await expect(dialog.getByLabel('Assigned REST permissions').getByText('GET /api/v1/records/{id}')).toBeVisible()
-    await shot(page, 'rest-permissions')
+    await shot(page, 'rest-permissions', RECORD_SHOTS)
     await expectNoSeriousA11yViolations(page, 'the REST permissions pop-up')
     await page.keyboard.press('Escape')
     await expect(dialog).toHaveCount(0)
@@ -215,7 +183,7 @@ test.describe('records', () => {
     await dialog.getByRole('checkbox', { name: 'RecordService.GetRecord', exact: true }).check()
     await dialog.getByRole('button', { name: 'Save SOAP permissions' }).click()
     await expect(page.getByText('SOAP permissions of svc-invoices saved.')).toBeVisible()
-    await shot(page, 'soap-permissions')
+    await shot(page, 'soap-permissions', RECORD_SHOTS)
     await expectNoSeriousA11yViolations(page, 'the SOAP permissions pop-up')
     await page.keyboard.press('Escape')
     await expect(dialog).toHaveCount(0)
@@ -227,12 +195,12 @@ test.describe('records', () => {
     await dialog.getByRole('button', { name: 'Generate token' }).click()
     await expect(dialog.getByText(/TOKEN_BAD_CREDENTIALS/)).toBeVisible()
     await expect(dialog.getByRole('textbox', { name: 'Password' })).toHaveValue('wrong-password-123')
-    await shot(page, 'generate-token-refused')
+    await shot(page, 'generate-token-refused', RECORD_SHOTS)
     await dialog.getByRole('textbox', { name: 'Password' }).fill(generated)
     await dialog.getByRole('button', { name: 'Generate token' }).click()
     await expect(dialog.getByText('Token issued')).toBeVisible()
     await expect(dialog.getByLabel('Token', { exact: true })).toHaveText(/^eyJ/)
-    await shot(page, 'generate-token')
+    await shot(page, 'generate-token', RECORD_SHOTS)
     await expectNoSeriousA11yViolations(page, 'the generate-token pop-up')
     await dialog.getByRole('button', { name: 'Done' }).click()
 
@@ -248,7 +216,7 @@ test.describe('records', () => {
     await page.getByRole('button', { name: 'View tokens of svc-invoices' }).click()
     await expect(dialog.getByRole('heading', { name: 'Tokens of svc-invoices' })).toBeVisible()
     await expect(dialog.getByText('valid', { exact: true })).toBeVisible()
-    await shot(page, 'view-more')
+    await shot(page, 'view-more', RECORD_SHOTS)
     await expectNoSeriousA11yViolations(page, 'the view-more pop-up')
     await dialog.getByRole('button', { name: /^Copy token issued/ }).click()
     await expect(page.getByText('Token copied. The clipboard is cleared in 30 seconds.')).toBeVisible()
@@ -330,7 +298,7 @@ test.describe('records', () => {
     }
     await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight))
     await expect(scroller.getByText('bulk-099999', { exact: true })).toBeVisible()
-    await shot(page, 'records-100k')
+    await shot(page, 'records-100k', RECORD_SHOTS)
 
     const search = page.getByLabel('Search records')
     const started = Date.now()

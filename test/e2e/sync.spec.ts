@@ -1,25 +1,16 @@
 import { expect, test, type Locator, type Page } from '@playwright/test'
-import { mkdirSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { PASSWORD } from '../helpers/server'
 import { createAdminByCli, killed, startServerProcess, type ServerProcess } from '../helpers/server-process'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
 import { failOnPageProblems } from './helpers/page-problems'
-import { makeDataDir, startBridge, type Bridge } from './helpers/bridge'
+import { makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
+import { shot } from './helpers/screens'
 
-const SCREENS = 'test-results/screens'
 const STRONG = 'Quartz-lantern-orbit-meadow-71'
 const ORGANISATION = 'Harbour-violet-kettle-29-organisation'
 const ADMIN = 'syncadmin'
-
-/** A screenshot of the page as it is (notifications included): the full height, or the window behind a dialog. */
-async function shot(page: Page, name: string): Promise<void> {
-  await page.mouse.move(page.viewportSize()!.width - 5, page.viewportSize()!.height - 5)
-  await expect(page.getByRole('tooltip')).toHaveCount(0)
-  mkdirSync(SCREENS, { recursive: true })
-  const dialogOpen = (await page.getByRole('dialog').count()) > 0
-  await page.screenshot({ path: `${SCREENS}/${name}.png`, fullPage: !dialogOpen })
-}
 
 async function pick(page: Page | Locator, field: string | RegExp, option: string): Promise<void> {
   const root = 'page' in page ? page.page() : page
@@ -34,21 +25,12 @@ async function closeNotifications(page: Page): Promise<void> {
   await expect(page.locator('.mantine-Notification-root')).toHaveCount(0)
 }
 
-/** Calls the core of a bridge directly, as its own page would: for the second desktop and for set-up. */
-async function rpc<T = unknown>(bridge: Bridge, method: string, input: object = {}): Promise<T> {
-  const response = await fetch(`${bridge.url}rpc/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(input),
-  })
-  const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
-  if (!result.ok) throw new Error(`${method}: ${result.error.code}: ${result.error.message}`)
-  return result.value
-}
+/** The core of a bridge, called as its page would: for the second desktop and for set-up. */
+const rpc = <T = unknown>(bridge: Bridge, method: string, input: object = {}): Promise<T> => rpcFor(bridge)<T>(method, input)
 
 test.describe('sync with a remote Keyward instance', () => {
   test.use({ actionTimeout: 15_000 })
-  failOnPageProblems(test)
+  failOnPageProblems()
 
   const desktopA = makeDataDir()
   const desktopB = makeDataDir()
@@ -162,7 +144,7 @@ test.describe('sync with a remote Keyward instance', () => {
     await expect(toSend.getByText('Licence of Acme Corp')).toBeVisible()
     await expect(preview.getByText(secret)).toHaveCount(0)
     await expectNoSeriousA11yViolations(page, 'the first-sync preview')
-    await shot(page, 'sync-preview')
+    await shot(page, 'sync-preview', { dialogsToTop: true })
     await preview.getByRole('button', { name: 'Confirm first sync' }).click()
     await expect(preview).toHaveCount(0)
 
@@ -172,7 +154,7 @@ test.describe('sync with a remote Keyward instance', () => {
     await expect(page.getByText(/Synced just now/)).toBeVisible()
     await expect(page.getByText('Nothing pending')).toBeVisible()
     await expect(page.getByText(secret)).toHaveCount(0)
-    await shot(page, 'sync-summary')
+    await shot(page, 'sync-summary', { toasts: true })
     await closeNotifications(page)
     expect(server.output()).not.toContain(secret)
 

@@ -2,11 +2,15 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateIdentity, identityToRecipient } from 'age-encryption'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BundleManifest } from '../../src/shared/contract/bundles'
 import { openCore, PASSPHRASE, tempDir, type TestCore } from '../helpers/core'
 import { makeLicensedCollection } from '../helpers/keys'
 import { makeUser } from '../helpers/users'
+
+// Each test starts several `keyward` processes (tsx compiles the sources at every start), which
+// takes minutes on a loaded two-core machine: a generous hang guard, not a speed target.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 /** Keys, service users, endpoints, permissions and tokens of one collection in a bundle. */
 const FAST = { bundles: { scryptWorkFactor: 10 } }
@@ -120,17 +124,5 @@ describe('bundle items', () => {
     // the successor of the rotated key is exportable
     const ok = await t.client.call('bundles.export', { collectionId: cid, recipients, items: { keys: [rotated.key.id] } })
     expect(ok.counts.keys).toBe(1)
-  })
-
-  it('an importing vault refuses a bundle with keys, users or tokens for now, changing nothing', async () => {
-    const { t, cid } = await setup()
-    const target = await openCore(FAST)
-    cores.push(target)
-    const identity = await generateIdentity()
-    const out = await t.client.call('bundles.export', { collectionId: cid, recipients: [await identityToRecipient(identity)], items: { keys: 'all' } })
-    const before = JSON.stringify([await target.client.call('audit.list', { limit: 500 }), await target.client.call('regions.list', {})])
-    const r = await target.client.invoke('bundles.import', { file: out.file, identities: [identity] })
-    expect(r.ok ? 'ok' : r.error.code).toBe('BUNDLE_ITEMS_UNSUPPORTED')
-    expect(JSON.stringify([await target.client.call('audit.list', { limit: 500 }), await target.client.call('regions.list', {})])).toBe(before)
   })
 })

@@ -2,10 +2,14 @@ import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { generateKey } from '../../src/core/keys/generate-key'
 import { openCore, PASSPHRASE, tempDir } from '../helpers/core'
 import { makeLicensedCollection } from '../helpers/keys'
+
+// Each test starts several `keyward` processes (tsx compiles the sources at every start), which
+// takes minutes on a loaded two-core machine: a generous hang guard, not a speed target.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 /** `keyward scan`, `keyward keys verify` and `keyward keys list` as child processes on a real vault. */
 const BIN = join(__dirname, '../../bin/keyward.js')

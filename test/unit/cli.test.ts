@@ -1,8 +1,14 @@
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeTopology, openCore, PASSPHRASE, tempDir } from '../helpers/core'
+import { makeLicensedCollection } from '../helpers/keys'
+import { makeUser } from '../helpers/users'
+
+// Each test starts several `keyward` processes (tsx compiles the sources at every start), which
+// takes minutes on a loaded two-core machine: a generous hang guard, not a speed target.
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 })
 
 /**
  * The `keyward` command as users run it: a child process through bin/keyward.js, on a real
@@ -164,5 +170,51 @@ describe('keyward bundle', () => {
     writeFileSync(wrong, 'another-passphrase-entirely-here\n')
     expectRefusal(keyward(['bundle', 'inspect', join(work, 'p.age'), '--bundle-passphrase-file', wrong]), 'BUNDLE_BAD_PASSPHRASE')
     expect(keyward(['bundle', 'inspect', join(work, 'p.age'), '--bundle-passphrase-file', bundlePass]).code).toBe(0)
+  }, 120_000)
+})
+
+describe('keyward bundle import of keys and service users', () => {
+  it('prints per-kind counts of created, updated and skipped items with reasons, and the same as --json', async () => {
+    const source = join(work, 'vault-keys-a')
+    const target = join(work, 'vault-keys-b')
+    const a = await openCore({ dataDir: source })
+    const base = await makeLicensedCollection(a.client)
+    const erp = await a.client.call('keys.create', { collectionId: base.collection.id, applicationKind: 'erp', name: 'XSS ERP' })
+    const alice = await makeUser(a.client, base.collection.id, erp.key.id, { username: 'svc-alice' })
+    await a.client.call('tokens.generate', { userId: alice.user.id, clientId: alice.user.clientId, password: alice.password })
+    await a.close(true)
+    const b = await openCore({ dataDir: target })
+    const client = await b.client.call('clients.create', { name: 'Acme B', tier: 'gold' })
+    await b.close(true)
+
+    const recipient = spawnSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).stdout.trim()
+    const bundle = (name: string) => {
+      const file = join(work, name)
+      const r = keyward(['bundle', 'export', '-c', base.collection.id, '-r', recipient, '--keys', 'all', '--users', 'all', '--tokens', '-o', file], { KEYWARD_DATA_DIR: source })
+      expect(r.code, r.err).toBe(0)
+      return file
+    }
+    const first = bundle('keys-1.age.asc')
+    const second = bundle('keys-2.age.asc')
+
+    expectRefusal(keyward(['bundle', 'import', first, '-i', identityFile], { KEYWARD_DATA_DIR: target }), 'LICENCE_REQUIRED')
+    const text = keyward(['bundle', 'import', first, '-i', identityFile, '--licence-client', client.id], { KEYWARD_DATA_DIR: target })
+    expect(text.code, text.err).toBe(0)
+    expect(text.out).toContain('keys: 1 created, 0 updated, 0 skipped (of 1 in the bundle)')
+    expect(text.out).toContain('service users: 1 created, 0 updated, 0 skipped (of 1 in the bundle)')
+    expect(text.out).toContain('tokens: 0 created, 0 updated, 1 skipped (of 1 in the bundle)')
+    expect(text.out).toMatch(/skipped token svc-alice \([0-9a-f-]{36}\): TOKEN_NOT_VERIFIABLE/)
+    expect(text.out).toContain('to do: svc-alice')
+    expect(text.out).toContain(`bound now for client ${client.id}`)
+
+    const json = keyward(['bundle', 'import', second, '-i', identityFile, '--json'], { KEYWARD_DATA_DIR: target })
+    expect(json.code, json.err).toBe(0)
+    const r = JSON.parse(json.out) as { items: Record<string, unknown>; skipped: { kind: string; reason: string }[] }
+    expect(r.items).toEqual({ keys: { created: 0, updated: 0, skipped: 1 }, serviceUsers: { created: 0, updated: 0, skipped: 1 }, tokens: { created: 0, updated: 0, skipped: 1 } })
+    expect(r.skipped.map((x) => `${x.kind}:${x.reason}`)).toEqual(['key:UNCHANGED', 'serviceUser:UNCHANGED', 'token:TOKEN_NOT_VERIFIABLE'])
+    for (const out of [text.out, json.out]) {
+      expect(out).not.toContain(erp.secret)
+      expect(out).not.toContain(alice.password)
+    }
   }, 120_000)
 })

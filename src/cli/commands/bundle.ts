@@ -146,14 +146,25 @@ export function registerBundle(program: Command): void {
     },
   )
 
-  addVaultOptions(openOptions(bundle.command('import').description('Verify a bundle (signature first) and import it into this vault, once'))).action(
-    async (file: string, opts: OpenOptions & VaultCliOptions) => {
-      const request = await openRequest(file, opts)
-      const r = await withVault(opts, ({ client }) => client.call('bundles.import', request))
-      if (opts.json) return printJson(r)
-      print(`Imported bundle ${r.bundleId} into collection ${r.collectionId}`)
-      print(`Created ${r.created.regions} region(s), ${r.created.servers} server(s), ${r.created.collections} collection(s); items: ${Object.entries(r.counts).map(([k, v]) => `${v} ${k}`).join(', ')}`)
-      print(`Signed by ${r.signer.fingerprint}; file SHA-256 ${r.fingerprint}`)
-    },
-  )
+  addVaultOptions(
+    openOptions(bundle.command('import').description('Verify a bundle (signature first) and import its collection, keys and service users into this vault, once')).option(
+      '--licence-client <client id>',
+      'when the collection has no master licence here, bind a new licence of this client to it as part of the import',
+    ),
+  ).action(async (file: string, opts: OpenOptions & VaultCliOptions & { licenceClient?: string }) => {
+    const request = { ...(await openRequest(file, opts)), ...(opts.licenceClient ? { licenceClientId: opts.licenceClient } : {}) }
+    const r = await withVault(opts, ({ client }) => client.call('bundles.import', request))
+    if (opts.json) return printJson(r)
+    print(`Imported bundle ${r.bundleId} into collection ${r.collectionId}`)
+    print(`Topology: created ${r.created.regions} region(s), ${r.created.servers} server(s), ${r.created.collections} collection(s)`)
+    if (r.licence) print(`Master licence ${r.licence.id}${r.licence.bound ? ` (bound now for client ${r.licence.clientId})` : ''}`)
+    const labels = { keys: 'keys', serviceUsers: 'service users', tokens: 'tokens' } as const
+    for (const kind of ['keys', 'serviceUsers', 'tokens'] as const) {
+      const t = r.items[kind]
+      print(`${labels[kind]}: ${t.created} created, ${t.updated} updated, ${t.skipped} skipped (of ${r.counts[kind]} in the bundle)`)
+    }
+    for (const x of r.skipped) print(`  skipped ${x.kind} ${x.name} (${x.id}): ${x.reason} — ${x.message}`)
+    for (const f of r.followUp) print(`  to do: ${f.username} (${f.serviceUserId}) ${f.actions.map((a) => (a === 'SET_PASSWORD' ? 'needs a password before tokens' : 'had 2FA: set up TOTP again')).join('; ')}`)
+    print(`Signed by ${r.signer.fingerprint}; file SHA-256 ${r.fingerprint}`)
+  })
 }

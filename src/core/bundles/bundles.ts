@@ -10,6 +10,7 @@ import { installationSigningKey } from '../signing/installation-key'
 import { canonicalBytes, canonicalPrettyJson, publicKeyFingerprint, sameFingerprint, strictBase64, verifyBytes } from '../signing/signature'
 import { collections, regions, servers } from '../topology/topology'
 import { decryptAge, encryptAge, type AgeDecryption } from './age-file'
+import { importItems } from './bundle-import'
 import { selectItems } from './bundle-items'
 
 /**
@@ -191,33 +192,68 @@ export function isImported(s: Session, bundleId: string): boolean {
   return s.db.prepare('SELECT 1 FROM imported_bundles WHERE bundle_id = ?').get(bundleId) !== undefined
 }
 
-export async function importBundle(s: Session, actor: string, request: OpenRequest) {
+export interface ImportRequest extends OpenRequest {
+  licenceClientId?: string
+}
+
+/** Every refusal of an import says that nothing changed (the one transaction rolled back). */
+function nothingImported(error: unknown): unknown {
+  if (!(error instanceof KeywardError) || /Nothing was (imported|changed)/.test(error.message)) return error
+  return new KeywardError(error.code, `${error.message} Nothing was imported.`)
+}
+
+/**
+ * Verify (bundles.openBundle), then in one transaction: the replay check, the topology
+ * (adopted by id), the items (bundle-import.ts decides and documents the rules), the replay
+ * record and one audit entry with the fingerprint and what was done. Any refusal leaves the
+ * vault as it was.
+ */
+export async function importBundle(s: Session, actor: string, request: ImportRequest) {
   const { fingerprint, manifest } = await openBundle(request)
   const counts = countItems(manifest)
-  if (counts.keys + counts.serviceUsers + counts.tokens > 0) {
-    throw new KeywardError('BUNDLE_ITEMS_UNSUPPORTED', 'This bundle carries keys, service users or tokens, which this version of Keyward cannot import yet. Nothing was imported.')
+  const via = { via: 'bundle' as const, bundleId: manifest.bundleId }
+  let result
+  try {
+    result = s.db.transaction(() => {
+      if (isImported(s, manifest.bundleId)) {
+        throw new KeywardError('BUNDLE_REPLAYED', `Bundle ${manifest.bundleId} was already imported into this vault; a bundle is imported once. Nothing was changed.`)
+      }
+      const c = manifest.collection
+      const created = {
+        regions: Number(regions.adopt(s, actor, c.region, via)),
+        servers: Number(servers.adopt(s, actor, { ...c.server, parentId: c.region.id }, via)),
+        collections: Number(collections.adopt(s, actor, { id: c.id, name: c.name, parentId: c.server.id }, via)),
+      }
+      const { touchedKeyIds, ...report } = importItems(s, actor, manifest, { licenceClientId: request.licenceClientId, via })
+      s.db
+        .prepare('INSERT INTO imported_bundles (bundle_id, fingerprint, signer_fingerprint, collection_id, imported_at, actor) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(manifest.bundleId, fingerprint, manifest.signer.fingerprint, c.id, s.now().toISOString(), actor)
+      const skippedReasons: Record<string, number> = {}
+      for (const x of report.skipped) skippedReasons[`${x.kind}:${x.reason}`] = (skippedReasons[`${x.kind}:${x.reason}`] ?? 0) + 1
+      appendAudit(s, {
+        actor,
+        action: 'bundles.import',
+        entity: 'collection',
+        entityId: c.id,
+        details: {
+          bundleId: manifest.bundleId,
+          fingerprint,
+          signer: manifest.signer.fingerprint,
+          counts,
+          created,
+          items: report.items,
+          skippedReasons,
+          licence: report.licence,
+          passwordsToSet: report.followUp.filter((f) => f.actions.includes('SET_PASSWORD')).length,
+        },
+      })
+      return { touchedKeyIds, value: { bundleId: manifest.bundleId, fingerprint, signer: manifest.signer, collectionId: c.id, counts, created, ...report } }
+    })()
+  } catch (error) {
+    throw nothingImported(error)
   }
-  return s.db.transaction(() => {
-    if (isImported(s, manifest.bundleId)) {
-      throw new KeywardError('BUNDLE_REPLAYED', `Bundle ${manifest.bundleId} was already imported into this vault; a bundle is imported once. Nothing was changed.`)
-    }
-    const via = { via: 'bundle', bundleId: manifest.bundleId }
-    const c = manifest.collection
-    const created = {
-      regions: Number(regions.adopt(s, actor, c.region, via)),
-      servers: Number(servers.adopt(s, actor, { ...c.server, parentId: c.region.id }, via)),
-      collections: Number(collections.adopt(s, actor, { id: c.id, name: c.name, parentId: c.server.id }, via)),
-    }
-    s.db
-      .prepare('INSERT INTO imported_bundles (bundle_id, fingerprint, signer_fingerprint, collection_id, imported_at, actor) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(manifest.bundleId, fingerprint, manifest.signer.fingerprint, c.id, s.now().toISOString(), actor)
-    appendAudit(s, {
-      actor,
-      action: 'bundles.import',
-      entity: 'collection',
-      entityId: c.id,
-      details: { bundleId: manifest.bundleId, fingerprint, signer: manifest.signer.fingerprint, counts, created },
-    })
-    return { bundleId: manifest.bundleId, fingerprint, signer: manifest.signer, collectionId: c.id, counts, created }
-  })()
+  // after the commit, like every key change: the verification index re-reads what changed
+  if (result.value.licence?.bound) s.keyIndex.refreshLicences([result.value.licence.id])
+  s.keyIndex.refreshKeys(result.touchedKeyIds)
+  return result.value
 }

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid'
-import type { ApiKey } from '../../shared/contract/keys'
+import { DEFAULT_ROTATION_DAYS, type ApiKey } from '../../shared/contract/keys'
 import { KeywardError } from '../../shared/errors'
-import { keyHint, keyPrefix, type KeyEnvironment } from '../../shared/key-format'
+import { keyHint, keyPrefix, splitKey, type KeyEnvironment } from '../../shared/key-format'
 import type { VerifyResult } from '../../shared/verify-codes'
 import { requireApplication } from '../applications/applications'
 import { appendAudit } from '../audit/audit-log'
@@ -60,7 +60,7 @@ const fingerprint = (digest: Buffer) => digest.toString('hex').slice(0, 16)
 export const sealContext = (id: string) => ({ table: 'api_keys', column: 'secret', rowId: id })
 
 /** A key needs the live, active master licence bound to its collection (seed 000). */
-function requireUsableLicence(s: Session, collectionId: string): LicenceRow {
+export function requireUsableLicence(s: Session, collectionId: string): LicenceRow {
   const licence = licenceOfCollection(s, collectionId)
   if (!licence) {
     const { name } = collections.get(s, collectionId)
@@ -77,7 +77,7 @@ function requireUsableLicence(s: Session, collectionId: string): LicenceRow {
  * One active key per (licence, application kind). The partial unique index
  * api_keys_one_active_per_application enforces it in the store; this check says so clearly.
  */
-function assertSlotFree(s: Session, licenceId: string, applicationId: string, exceptId: string | null): void {
+export function assertSlotFree(s: Session, licenceId: string, applicationId: string, exceptId: string | null): void {
   const holder = prepared(s.db, 
       `SELECT id, name, hint FROM api_keys WHERE licence_id = ? AND application_id = ? AND status = 'active'
        AND deleted_at IS NULL AND grace_until IS NULL AND id IS NOT ?`,
@@ -125,10 +125,11 @@ interface NewKeyRow {
   predecessorId: string | null
 }
 
-/** Generates the secret and writes the row: digest for lookup, sealed plaintext, hint. */
-function insertKey(s: Session, appPrefix: string, k: NewKeyRow): { secret: string; digest: Buffer; prefix: string } {
-  const prefix = keyPrefix(appPrefix, k.environment)
-  const secret = generateKey(prefix)
+/**
+ * Writes the row: digest for lookup, sealed plaintext, hint. The secret is generated for
+ * `prefix` unless one is given (a key adopted from a bundle keeps its secret).
+ */
+function insertKey(s: Session, prefix: string, k: NewKeyRow, secret: string = generateKey(prefix)): { secret: string; digest: Buffer; prefix: string } {
   const digest = keyDigest(secret)
   const createdAt = s.now().toISOString()
   prepared(s.db, 
@@ -151,6 +152,105 @@ function insertKey(s: Session, appPrefix: string, k: NewKeyRow): { secret: strin
       updatedAt: s.hlc.now(),
     })
   return { secret, digest, prefix }
+}
+
+/**
+ * Writes the columns of `next` that differ from `row` (undefined = leave as is) with one HLC
+ * stamp and one audit entry; returns the changed columns. Inside the caller's transaction.
+ */
+function writeKeyChanges(s: Session, actor: string, row: KeyRow, next: Partial<Record<keyof KeyRow, unknown>>, via: Record<string, unknown> = {}): string[] {
+  const changed = (Object.keys(next) as (keyof KeyRow)[]).filter((c) => next[c] !== undefined && next[c] !== row[c])
+  if (changed.length === 0) return []
+  const sets = changed.map((c) => `${c} = @${c}`).join(', ')
+  prepared(s.db, `UPDATE api_keys SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({ ...Object.fromEntries(changed.map((c) => [c, next[c]])), id: row.id, updatedAt: s.hlc.now() })
+  // field names only: values such as IP lists and URLs are not secrets, but the audit
+  // trail records what changed and who did it, and the row itself holds the values
+  appendAudit(s, { actor, action: 'keys.update', entity: 'api_key', entityId: row.id, details: { fields: changed, ...via } })
+  return changed
+}
+
+/** A key made by another installation, as an integrator bundle carries it, its fields already cleaned. */
+export interface AdoptedKey {
+  id: string
+  collectionId: string
+  applicationId: string
+  name: string
+  description: string
+  audience: 'client' | 'business'
+  environment: KeyEnvironment
+  status: 'active' | 'inactive'
+  secret: string
+  allowedIps: string[]
+  publicUrl: string | null
+  permissions: string[]
+  expiresAt: string | null
+}
+
+/**
+ * Takes over a key made by another installation under its own id and secret (bundle import),
+ * under the rules of keys.create: the live, active licence of its collection, and one active
+ * key per (licence, application kind). The secret is stored exactly like a generated one
+ * (digest for lookup, sealed plaintext), so keys.verify knows it. Settings a bundle does not
+ * carry take keys.create's defaults (no group, rotation every DEFAULT_ROTATION_DAYS, no rate
+ * limit). Inside the caller's transaction; the caller refreshes the index after the commit.
+ */
+export function adoptKey(s: Session, actor: string, k: AdoptedKey, via: Record<string, unknown>): void {
+  const app = requireApplication(s, k.applicationId)
+  const licence = requireUsableLicence(s, k.collectionId)
+  if (k.status === 'active') assertSlotFree(s, licence.id, app.id, null)
+  const prefix = splitKey(k.secret)?.prefix
+  if (!prefix) throw new KeywardError('BUNDLE_MALFORMED', `The secret of key "${k.name}" is not a Keyward key.`)
+  const { digest } = insertKey(
+    s,
+    prefix,
+    {
+      ...k,
+      licenceId: licence.id,
+      applicationId: app.id,
+      groupId: null,
+      rotationDays: DEFAULT_ROTATION_DAYS,
+      rateLimitPerMinute: null,
+      predecessorId: null,
+    },
+    k.secret,
+  )
+  appendAudit(s, {
+    actor,
+    action: 'keys.import',
+    entity: 'api_key',
+    entityId: k.id,
+    details: { name: k.name, collectionId: k.collectionId, licenceId: licence.id, applicationKind: app.id, prefix, fingerprint: fingerprint(digest), status: k.status, ...via },
+  })
+}
+
+/**
+ * Brings a key this vault already has (same id, same secret) in line with a bundle's copy:
+ * descriptive fields, permissions, network rules, expiry and active/inactive, under the same
+ * rules as keys.update and keys.setStatus. Returns the changed columns (none: unchanged).
+ */
+export function refreshAdoptedKey(s: Session, actor: string, row: KeyRow, k: AdoptedKey, via: Record<string, unknown>): string[] {
+  assertChangeable(row)
+  const next: Partial<Record<keyof KeyRow, unknown>> = {
+    name: k.name,
+    description: k.description,
+    audience: k.audience,
+    allowed_ips: JSON.stringify(k.allowedIps),
+    public_url: k.publicUrl,
+    permissions: JSON.stringify(k.permissions),
+    expires_at: k.expiresAt,
+  }
+  if (k.status !== row.status) {
+    if (k.status === 'active') {
+      const licence = requireUsableLicence(s, row.collection_id)
+      assertSlotFree(s, licence.id, row.application_id, row.id)
+      Object.assign(next, { status: 'active', status_reason: null, licence_id: licence.id })
+    } else {
+      Object.assign(next, { status: 'inactive', status_reason: `inactive in bundle ${String(via.bundleId)}` })
+    }
+  }
+  // a column that is null on both sides compares equal; undefined means "leave it"
+  for (const c of ['public_url', 'expires_at', 'status_reason'] as const) if (next[c] === null && row[c] === null) delete next[c]
+  return writeKeyChanges(s, actor, row, next, via)
 }
 
 /** After a commit: the verification index re-reads the changed keys. */
@@ -193,7 +293,7 @@ export const keys = {
       if (input.groupId) requireGroupOf(s, input.groupId, input.collectionId)
       if (input.active) assertSlotFree(s, licence.id, app.id, null)
       const id = uuidv7()
-      const { secret, digest, prefix } = insertKey(s, app.prefix, {
+      const { secret, digest, prefix } = insertKey(s, keyPrefix(app.prefix, input.environment), {
         id,
         collectionId: input.collectionId,
         licenceId: licence.id,
@@ -257,13 +357,7 @@ export const keys = {
         rotation_days: input.rotationDays,
         rate_limit_per_minute: input.rateLimitPerMinute,
       }
-      const changed = (Object.keys(next) as (keyof KeyRow)[]).filter((c) => next[c] !== undefined && next[c] !== row[c])
-      if (changed.length === 0) return
-      const sets = changed.map((c) => `${c} = @${c}`).join(', ')
-      prepared(s.db, `UPDATE api_keys SET ${sets}, updated_at = @updatedAt WHERE id = @id`).run({ ...Object.fromEntries(changed.map((c) => [c, next[c]])), id: row.id, updatedAt: s.hlc.now() })
-      // field names only: values such as IP lists and URLs are not secrets, but the audit
-      // trail records what changed and who did it, and the row itself holds the values
-      appendAudit(s, { actor, action: 'keys.update', entity: 'api_key', entityId: row.id, details: { fields: changed } })
+      writeKeyChanges(s, actor, row, next)
     })()
     committed(s, [input.id])
     return read(s, input.id)
@@ -315,7 +409,7 @@ export const keys = {
       const successorId = uuidv7()
       // the predecessor leaves the slot before the successor is written (partial unique index)
       prepared(s.db, 'UPDATE api_keys SET grace_until = ?, rotated_at = ?, updated_at = ? WHERE id = ?').run(graceUntil, now.toISOString(), s.hlc.now(), id)
-      const { secret, digest } = insertKey(s, app.prefix, {
+      const { secret, digest } = insertKey(s, keyPrefix(app.prefix, row.environment), {
         id: successorId,
         collectionId: row.collection_id,
         licenceId,

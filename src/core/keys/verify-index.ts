@@ -1,4 +1,4 @@
-import { hash, timingSafeEqual } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { compileIpRules, ipAllowed, type CompiledIpRules } from '../../shared/ip-rules'
 import { KEY_MAX_LENGTH, KEY_MIN_LENGTH, verifyKeyFormat } from '../../shared/key-format'
 import type { VerifyCode, VerifyResult } from '../../shared/verify-codes'
@@ -43,8 +43,10 @@ export interface UsageSink {
  * the order they are written, so the hot ones share the first cache line.
  */
 interface IndexedKey extends UsageCell {
-  /** where the 32 digest bytes sit in the slab */
+  /** where the digest's eight 32-bit words sit in the slab */
   digestAt: number
+  /** the VALID answer, built on first use: it depends on this entry's fields only */
+  valid: VerifyResult | undefined
   /** next key in the same bucket */
   next: IndexedKey | undefined
   status: 'active' | 'inactive' | 'revoked'
@@ -76,7 +78,8 @@ const msOrInfinity = (iso: string | null) => (iso === null ? Number.POSITIVE_INF
  * uniform, so a bucket holds about one key; keys sharing a bucket are chained and told apart
  * by the full constant-time comparison. Cheaper than a Map keyed by a string or a 48-bit
  * number, which both allocate on every lookup. The digests themselves live side by side in
- * one slab, so a comparison touches one cache line rather than a Buffer object and its store.
+ * one slab of 32-bit words, so a comparison touches one cache line rather than a Buffer
+ * object and its store, and needs no view allocated per probe.
  */
 const MIN_BUCKETS = 1024
 
@@ -95,9 +98,27 @@ function answer(code: VerifyCode, entry: IndexedKey, until = Number.POSITIVE_INF
 
 const readUInt32LE = (b: Uint8Array) => (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0
 
+/**
+ * Whether the slab's eight words at `at` equal the digest, in constant time: every word is
+ * read and XOR-ed whatever the earlier ones said (no early exit), so the time does not tell
+ * how many leading bytes matched. Word order in the slab follows the digest's byte order.
+ */
+function sameDigest(slab: Int32Array, at: number, d: Buffer): boolean {
+  const diff =
+    (slab[at]! ^ d.readInt32LE(0)) |
+    (slab[at + 1]! ^ d.readInt32LE(4)) |
+    (slab[at + 2]! ^ d.readInt32LE(8)) |
+    (slab[at + 3]! ^ d.readInt32LE(12)) |
+    (slab[at + 4]! ^ d.readInt32LE(16)) |
+    (slab[at + 5]! ^ d.readInt32LE(20)) |
+    (slab[at + 6]! ^ d.readInt32LE(24)) |
+    (slab[at + 7]! ^ d.readInt32LE(28))
+  return diff === 0
+}
+
 export class VerifyIndex {
   private buckets: (IndexedKey | undefined)[] = []
-  private slab = new Uint8Array(32 * MIN_BUCKETS)
+  private slab = new Int32Array(8 * MIN_BUCKETS)
   private slabUsed = 0
   private readonly freeDigestSlots: number[] = []
   private mask = 0
@@ -170,6 +191,7 @@ export class VerifyIndex {
     const permissionList = [...key.permissions]
     const entry: IndexedKey = {
       digestAt: this.storeDigest(key.digest),
+      valid: undefined,
       next: undefined,
       status: key.status,
       untilMs: Math.min(msOrInfinity(key.expiresAt), msOrInfinity(key.graceUntil)),
@@ -197,15 +219,16 @@ export class VerifyIndex {
     if (digest.length !== 32) throw new Error('a key digest is 32 bytes')
     let at = this.freeDigestSlots.pop()
     if (at === undefined) {
-      if (this.slabUsed + 32 > this.slab.length) {
-        const bigger = new Uint8Array(this.slab.length * 2)
+      if (this.slabUsed + 8 > this.slab.length) {
+        const bigger = new Int32Array(this.slab.length * 2)
         bigger.set(this.slab)
         this.slab = bigger
       }
       at = this.slabUsed
-      this.slabUsed += 32
+      this.slabUsed += 8
     }
-    this.slab.set(digest, at)
+    const view = Buffer.from(digest.buffer, digest.byteOffset, 32)
+    for (let w = 0; w < 8; w++) this.slab[at + w] = view.readInt32LE(w * 4)
     return at
   }
 
@@ -217,7 +240,7 @@ export class VerifyIndex {
 
   private unlink(entry: IndexedKey): void {
     this.byId.delete(entry.id)
-    this.slab.fill(0, entry.digestAt, entry.digestAt + 32)
+    this.slab.fill(0, entry.digestAt, entry.digestAt + 8)
     this.freeDigestSlots.push(entry.digestAt)
     const slot = entry.prefix & this.mask
     if (this.buckets[slot] === entry) {
@@ -252,7 +275,7 @@ export class VerifyIndex {
     if (typeof key !== 'string' || key.length < KEY_MIN_LENGTH || key.length > KEY_MAX_LENGTH) return { code: 'MALFORMED' }
     const digest = hash('sha256', key, 'buffer') as unknown as Buffer
     let entry = this.buckets[digest.readUInt32LE(0) & 0x3fffffff & this.mask]
-    while (entry && !timingSafeEqual(this.slab.subarray(entry.digestAt, entry.digestAt + 32), digest)) entry = entry.next
+    while (entry && !sameDigest(this.slab, entry.digestAt, digest)) entry = entry.next
     if (!entry) {
       const format = verifyKeyFormat(key)
       return { code: format === 'VALID_FORMAT' ? 'NOT_FOUND' : format }
@@ -274,7 +297,8 @@ export class VerifyIndex {
       }
     }
     this.usageSink.record(entry, now)
-    return answer('VALID', entry, until)
+    // frozen: callers share it, so nobody may add retryAfterMs or the like to it
+    return (entry.valid ??= Object.freeze(answer('VALID', entry, until)))
   }
 
   /** Usage of a key not yet written anywhere, so reads can show fresh numbers. */

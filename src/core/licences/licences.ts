@@ -70,6 +70,23 @@ export function releaseLicence(s: Session, actor: string, licence: LicenceRow, r
   return { licenceId: licence.id, deactivatedKeyIds: keyIds }
 }
 
+/**
+ * Binds a new active licence of the client to the collection, within the tier's limit. Runs
+ * inside the caller's transaction; the caller refreshes the key index after the commit.
+ * `via` says why, for the audit entry (a bundle import binds one this way).
+ */
+export function bindLicence(s: Session, actor: string, clientId: string, collectionId: string, via: Record<string, unknown> = {}): string {
+  const client = requireClient(s, clientId)
+  collections.get(s, collectionId)
+  assertCollectionFree(s, collectionId)
+  assertRoomForLicence(s, client)
+  const id = uuidv7()
+  const { createdAt, updatedAt } = insertStamps(s)
+  prepared(s.db, `INSERT INTO licences (id, client_id, collection_id, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)`).run(id, clientId, collectionId, createdAt, updatedAt)
+  appendAudit(s, { actor, action: 'licences.create', entity: 'licence', entityId: id, details: { clientId, collectionId, tier: client.tier, ...via } })
+  return id
+}
+
 export const licences = {
   list(s: Session, scope: { clientId?: string; collectionId?: string }): Licence[] {
     if (scope.clientId) requireClient(s, scope.clientId)
@@ -86,18 +103,7 @@ export const licences = {
   get: read,
 
   create(s: Session, actor: string, clientId: string, collectionId: string): Licence {
-    const licence = s.db.transaction(() => {
-      const client = requireClient(s, clientId)
-      collections.get(s, collectionId)
-      assertCollectionFree(s, collectionId)
-      assertRoomForLicence(s, client)
-      const id = uuidv7()
-      const { createdAt, updatedAt } = insertStamps(s)
-      prepared(s.db, `INSERT INTO licences (id, client_id, collection_id, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?)`)
-        .run(id, clientId, collectionId, createdAt, updatedAt)
-      appendAudit(s, { actor, action: 'licences.create', entity: 'licence', entityId: id, details: { clientId, collectionId, tier: client.tier } })
-      return read(s, id)
-    })()
+    const licence = s.db.transaction(() => read(s, bindLicence(s, actor, clientId, collectionId)))()
     s.keyIndex.refreshLicences([licence.id])
     return licence
   },

@@ -8,7 +8,7 @@ import { seal, unseal } from '../store/seal'
 import { burnPasswordCheck, passwordMatches } from '../users/passwords'
 import { checkTotp } from '../users/totp'
 import { currentKey, keyUsable } from '../users/user-key'
-import { requireUser, totpSealContext, userByUsername, type UserRow } from '../users/users'
+import { hasPassword, requireUser, totpSealContext, userByUsername, type UserRow } from '../users/users'
 import { issuerOf, signJwt } from './jwt'
 import { clearFailures, recordFailure, retryAfterMs } from './login-throttle'
 import { currentSigningKey, signingPrivateKey } from './signing-keys'
@@ -112,6 +112,15 @@ export const tokens = {
     if (busy.has(subject)) refuse(s, actor, subject, user, collectionId, { ...rateLimited(1000), reason: 'concurrent_attempt' })
     const wait = retryAfterMs(s, subject)
     if (wait > 0) refuse(s, actor, subject, user, collectionId, rateLimited(wait))
+    if (user && !hasPassword(user)) {
+      // Only an admin with the vault open reaches this method, so naming the fix leaks nothing.
+      refuse(s, actor, subject, user, collectionId, {
+        code: 'TOKEN_PASSWORD_NOT_SET',
+        reason: 'password_not_set',
+        message: `The service user "${user.username}" has no password yet (it came from an integrator bundle); set one with "Reset password" before generating tokens.`,
+        countsAsFailure: false,
+      })
+    }
     busy.add(subject)
     try {
       // the Argon2 work is spent whatever is wrong, so timing does not say which part was

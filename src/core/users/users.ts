@@ -41,6 +41,16 @@ export interface UserRow {
   deleted_at: string | null
 }
 
+/**
+ * The stored password hash of a user that has no password yet: a user imported from an
+ * integrator bundle (bundles never carry passwords). It is no PHC string, so no password ever
+ * matches it, and token generation refuses such a user with TOKEN_PASSWORD_NOT_SET until
+ * users.resetPassword sets one. The marker lives in password_hash itself so that it travels
+ * wherever the hash does (sync included).
+ */
+export const NO_PASSWORD = ''
+export const hasPassword = (row: Pick<UserRow, 'password_hash'>): boolean => row.password_hash !== NO_PASSWORD
+
 export type TotpColumn = 'totp_secret' | 'totp_pending'
 export const totpSealContext = (id: string, column: TotpColumn) => ({ table: 'service_users', column, rowId: id })
 
@@ -73,7 +83,7 @@ export function toServiceUser(row: UserRow, currentKeyId: string): ServiceUser {
     restEndpoint: row.rest_endpoint,
     soapPermissions: JSON.parse(row.soap_permissions) as string[],
     soapEndpoint: row.soap_endpoint,
-    passwordSetAt: row.password_set_at,
+    passwordSetAt: hasPassword(row) ? row.password_set_at : null,
     lastTokenAt: row.last_token_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -120,6 +130,14 @@ export interface NewUserFields {
   soapEndpoint?: string | null
 }
 
+/** A user made by another installation, taken over under its own id and client ID (bundle import). */
+export interface AdoptedIdentity {
+  id: string
+  clientId: string
+  /** Why it was not created here, for the audit entry (e.g. { via: 'bundle', bundleId }). */
+  via: Record<string, unknown>
+}
+
 export interface AddedUser {
   id: string
   username: string
@@ -132,7 +150,13 @@ export interface AddedUser {
  * must not run inside a transaction); `totpPending` is a fresh secret when 2FA setup starts
  * with the user. Runs inside the caller's transaction.
  */
-export function addServiceUser(s: Session, actor: string, fields: NewUserFields, passwordHash: string, options: { passwordGenerated: boolean; totpPending?: Buffer }): AddedUser {
+export function addServiceUser(
+  s: Session,
+  actor: string,
+  fields: NewUserFields,
+  passwordHash: string,
+  options: { passwordGenerated: boolean; totpPending?: Buffer; adopted?: AdoptedIdentity },
+): AddedUser {
   const username = cleanUsername(fields.username)
   const contact = cleanContact(fields.contact)
   const restEndpoint = cleanEndpoint(fields.restEndpoint, 'REST')
@@ -144,8 +168,8 @@ export function addServiceUser(s: Session, actor: string, fields: NewUserFields,
   const rest = cleanUserPermissions(fields.restPermissions, 'REST', allowed, key.name)
   const soap = cleanUserPermissions(fields.soapPermissions, 'SOAP', allowed, key.name)
   assertUsernameFree(s, collection.id, username, null)
-  const id = uuidv7()
-  const clientId = newClientId(s)
+  const id = options.adopted?.id ?? uuidv7()
+  const clientId = options.adopted?.clientId ?? newClientId(s)
   const now = s.now().toISOString()
   prepared(s.db, 
       `INSERT INTO service_users (id, region_id, collection_id, key_id, username, username_lc, client_id, password_hash, password_set_at, status, type,
@@ -191,6 +215,7 @@ export function addServiceUser(s: Session, actor: string, fields: NewUserFields,
       soapPermissions: soap.length,
       passwordGenerated: options.passwordGenerated,
       totpSetup: options.totpPending !== undefined,
+      ...(options.adopted ? { ...options.adopted.via, passwordSet: passwordHash !== NO_PASSWORD } : {}),
     },
   })
   return { id, username, collectionName: collection.name }

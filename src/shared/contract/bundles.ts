@@ -105,6 +105,18 @@ export const BundleContents = z.object({
   permissions: z.array(BundlePermission),
 })
 
+const ImportTally = z.object({ created: z.number().int(), updated: z.number().int(), skipped: z.number().int() })
+
+/**
+ * Why an item of a bundle was not written (see src/core/bundles/bundle-import.ts):
+ * UNCHANGED — already here, identical; EXPIRED — its expiry passed before the import;
+ * REVOKED_HERE / DELETED_HERE / REPLACED_HERE — this vault revoked, deleted or rotated it, and
+ * an import never brings such a key or user back; KEY_NOT_HERE — the user's API key is neither
+ * in the bundle nor usable here; TOKEN_NOT_VERIFIABLE — tokens are signed by the exporting
+ * installation's collection key, which this vault cannot verify or revoke.
+ */
+export const ImportSkipReason = z.enum(['UNCHANGED', 'EXPIRED', 'REVOKED_HERE', 'DELETED_HERE', 'REPLACED_HERE', 'KEY_NOT_HERE', 'TOKEN_NOT_VERIFIABLE'])
+
 /** age X25519 recipients are Bech32 `age1…`; the core checks each one. */
 const Recipient = z.string().min(4).max(200)
 /** The age file, standard base64 (armored or binary); 64 MiB at most. */
@@ -178,15 +190,30 @@ export const bundleMethods = {
     'always',
   ),
   'bundles.import': method(
-    'Verify a bundle (signature first) and import it into this vault, once',
-    z.strictObject(Decryption),
+    'Verify a bundle (signature first) and import its collection, keys and service users into this vault, once, in one transaction',
+    z.strictObject({
+      ...Decryption,
+      /**
+       * Keys need a master licence bound to their collection. When the collection has none here,
+       * bind a new licence of this client to it as part of the import (within its tier).
+       */
+      licenceClientId: Id.optional(),
+    }),
     z.object({
       bundleId: z.string(),
       fingerprint: z.string(),
       signer: Signer,
       collectionId: Id,
+      /** What the bundle carries. */
       counts: ItemCounts,
       created: z.object({ regions: z.number().int(), servers: z.number().int(), collections: z.number().int() }),
+      /** What the import did with the items, per kind. */
+      items: z.object({ keys: ImportTally, serviceUsers: ImportTally, tokens: ImportTally }),
+      skipped: z.array(z.object({ kind: z.enum(['key', 'serviceUser', 'token']), id: Id, name: z.string(), reason: ImportSkipReason, message: z.string() })),
+      /** The licence the imported keys sit on; `bound` when this import bound it (licenceClientId). */
+      licence: z.object({ id: Id, clientId: Id, bound: z.boolean() }).nullable(),
+      /** Imported service users and what an admin must do before they can get tokens. */
+      followUp: z.array(z.object({ serviceUserId: Id, username: z.string(), actions: z.array(z.enum(['SET_PASSWORD', 'SET_UP_TOTP'])) })),
     }),
   ),
 } as const

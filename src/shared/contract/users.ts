@@ -17,6 +17,10 @@ export const TYPES_NEEDING_CONTACT: readonly UserType[] = ['contact_records']
 /** Seed 001, "Permission profile": actions and data allowed beyond the REST/SOAP method lists. */
 export const PermissionProfile = z.enum(['read_only', 'standard', 'administrator'])
 export type PermissionProfile = z.infer<typeof PermissionProfile>
+
+/** What a service user gets when nobody chose (users.create, and users imported from a bundle). */
+export const DEFAULT_USER_TYPE: UserType = 'own_records'
+export const DEFAULT_PERMISSION_PROFILE: PermissionProfile = 'standard'
 export const PERMISSION_PROFILE_LABELS: Record<PermissionProfile, string> = {
   read_only: 'Read only',
   standard: 'Standard',
@@ -54,7 +58,12 @@ export const ServiceUser = z.object({
   restEndpoint: z.string().nullable(),
   soapPermissions: z.array(z.string()),
   soapEndpoint: z.string().nullable(),
-  passwordSetAt: z.string(),
+  /**
+   * When the password was last set; null while the user has none (a user imported from an
+   * integrator bundle, which never carries passwords): tokens are refused until
+   * users.resetPassword sets one.
+   */
+  passwordSetAt: z.string().nullable(),
   lastTokenAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -101,9 +110,9 @@ export const userMethods = {
       username: Username,
       password: SecretInput.optional(),
       status: UserStatus.default('active'),
-      type: UserType.default('own_records'),
+      type: UserType.default(DEFAULT_USER_TYPE),
       contact: Contact.optional(),
-      permissionProfile: PermissionProfile.default('standard'),
+      permissionProfile: PermissionProfile.default(DEFAULT_PERMISSION_PROFILE),
       restPermissions: Permissions.default([]),
       restEndpoint: Endpoint.optional(),
       soapPermissions: Permissions.default([]),

@@ -77,3 +77,19 @@ export async function startBridge(dataDir: string, timeoutMs = 30_000): Promise<
     },
   }
 }
+
+export type Rpc = <T = Record<string, unknown>>(method: string, input: unknown) => Promise<T>
+
+/** Calls the bridge as the page does, for fixtures that are not the screen's job; a refusal throws with its code. */
+export function rpcFor(bridge: Bridge): Rpc {
+  return async <T>(method: string, input: unknown): Promise<T> => {
+    const response = await fetch(`${bridge.url}rpc/${method}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${bridge.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(input),
+    })
+    const body = (await response.json()) as { ok: boolean; value?: T; error?: { code: string; message: string } }
+    if (!body.ok) throw new Error(`${method}: ${body.error?.code} ${body.error?.message}`)
+    return body.value as T
+  }
+}

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { generateKey } from '../../../src/core/keys/generate-key'
 import { KeyIndex } from '../../../src/core/keys/key-index'
+import { VerifyIndex, type CompactKey } from '../../../src/core/keys/verify-index'
 import { keys } from '../../../src/core/keys/keys'
 import { verifyKeyFormat } from '../../../src/shared/key-format'
 import { VERIFY_CODES, type VerifyCode } from '../../../src/shared/verify-codes'
@@ -243,6 +245,45 @@ describe('keys.verify', () => {
     await t.client.call('vault.unlock', { passphrase: 'correct horse battery staple 42' })
     expect((await t.client.call('keys.verify', { key: secret })).code).toBe('VALID')
     expect(t.core.session().keyIndex.size).toBe(1)
+  })
+})
+
+describe('VerifyIndex digest table', () => {
+  const sink = { record: () => {}, transfer: () => {} }
+  const compact = (id: string, digest: Uint8Array, permissions: string[] = ['rest.records.read']): CompactKey => ({
+    id, digest, collectionId: 'c', licenceId: 'l', applicationKind: 'erp', status: 'active', expiresAt: null, graceUntil: null, allowedIps: [], permissions, rateLimitPerMinute: null,
+  })
+
+  it('compares every word of the digest: keys whose digests differ in any single byte are told apart', () => {
+    // one bucket, so every probe walks the chain and the full comparison decides
+    const index = new VerifyIndex(() => Date.now(), sink, { buckets: 1 })
+    index.setLicence('l', true)
+    const secret = generateKey('erp_live')
+    const digest = new Uint8Array(createHash('sha256').update(secret).digest())
+    for (let byte = 0; byte < 32; byte++) {
+      const near = digest.slice()
+      near[byte]! ^= 0x80
+      index.upsert(compact(`near-${byte}`, near))
+    }
+    expect(index.verify(secret).code).toBe('NOT_FOUND')
+    index.upsert(compact('real', digest))
+    expect(index.verify(secret)).toMatchObject({ code: 'VALID', keyId: 'real' })
+    index.delete('real')
+    expect(index.verify(secret).code).toBe('NOT_FOUND')
+  })
+
+  it('shares one frozen VALID answer per key version, and a changed key answers afresh', () => {
+    const index = new VerifyIndex(() => Date.now(), sink)
+    index.setLicence('l', true)
+    const secret = generateKey('erp_live')
+    const digest = new Uint8Array(createHash('sha256').update(secret).digest())
+    index.upsert(compact('k', digest))
+    const first = index.verify(secret)
+    expect(Object.isFrozen(first)).toBe(true)
+    expect(index.verify(secret)).toBe(first)
+    index.upsert(compact('k', digest, ['rest.tasks.list']))
+    expect(index.verify(secret)).toMatchObject({ code: 'VALID', permissions: ['rest.tasks.list'] })
+    expect(index.verify(secret, undefined, 'rest.records.read').code).toBe('FORBIDDEN_METHOD')
   })
 })
 

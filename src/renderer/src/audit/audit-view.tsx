@@ -1,12 +1,12 @@
 import { Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Text, TextInput, ThemeIcon, Tooltip } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
-import { IconChevronLeft, IconChevronRight, IconSearch, IconShieldCheck, IconShieldX } from '@tabler/icons-react'
+import { IconChevronLeft, IconChevronRight, IconShieldCheck, IconShieldX } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { MethodOutput } from '../../../shared/contract'
 import { useApiQuery } from '../api/use-api-query'
 import { PageHeader } from '../ui/page-header'
 import { useQueryErrorNotice } from '../ui/notify'
-import { useSearchHotkey } from '../ui/use-search-hotkey'
+import { SearchField } from '../ui/search-field'
 
 const PAGE_SIZES = ['25', '50', '100']
 // Every domain whose changes append entries; 'audit' is for when the core announces each entry.
@@ -80,7 +80,6 @@ export function AuditView() {
   const [action, setAction] = useState('')
   const [actor, setActor] = useState('')
   const [filters] = useDebouncedValue({ action: action.trim(), actor: actor.trim() }, 250)
-  const searchRef = useSearchHotkey()
   const beforeSeq = cursors[cursors.length - 1]
   const page = useApiQuery(
     'audit.list',
@@ -110,15 +109,12 @@ export function AuditView() {
       <ChainStatusCard status={chain.data} verifying={chain.loading} onVerify={chain.reload} />
 
       <Group mb="md" gap="sm">
-        <TextInput
-          ref={searchRef}
-          aria-label="Filter by action"
+        <SearchField
+          label="Filter by action"
           placeholder="Action, e.g. keys.revoke"
-          leftSection={<IconSearch size={16} />}
-          rightSection={<Text size="xs" c="dimmed">/</Text>}
           value={action}
-          onChange={(e) => {
-            setAction(e.currentTarget.value)
+          onChange={(value) => {
+            setAction(value)
             setCursors([undefined])
           }}
           w={280}

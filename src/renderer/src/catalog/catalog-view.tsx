@@ -1,4 +1,4 @@
-import { Badge, Card, EmptyState, Group, Stack, Table, Tabs, Text, TextInput, ThemeIcon, Tooltip } from '@mantine/core'
+import { Badge, Card, EmptyState, Group, Stack, Table, Tabs, Text, ThemeIcon, Tooltip } from '@mantine/core'
 import { IconCheck, IconSearch } from '@tabler/icons-react'
 import { useMemo, useState, type ReactNode } from 'react'
 import type { CatalogGroup } from '../../../shared/catalog'
@@ -7,7 +7,7 @@ import { useApiQuery } from '../api/use-api-query'
 import { VERB_COLORS } from '../keys/permission-picker'
 import { useQueryErrorNotice } from '../ui/notify'
 import { PageHeader } from '../ui/page-header'
-import { useSearchHotkey } from '../ui/use-search-hotkey'
+import { SearchField } from '../ui/search-field'
 
 interface Entry {
   id: string
@@ -25,7 +25,6 @@ export function CatalogView() {
   useQueryErrorNotice(applications.error)
   const [search, setSearch] = useState('')
   const [tab, setTab] = useState<string | null>('rest')
-  const searchRef = useSearchHotkey()
 
   const entries = useMemo(() => {
     const c = catalog.data
@@ -66,16 +65,7 @@ export function CatalogView() {
         description="The REST methods and SOAP operations an API key can be allowed to call, grouped as in the key form. A tick marks an application's default template."
       />
       <Group justify="space-between" mb="md">
-        <TextInput
-          ref={searchRef}
-          aria-label="Search the catalog"
-          placeholder="Search path, operation, description…"
-          leftSection={<IconSearch size={16} />}
-          rightSection={<Text size="xs" c="dimmed">/</Text>}
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          w={340}
-        />
+        <SearchField label="Search the catalog" placeholder="Search path, operation, description…" value={search} onChange={setSearch} w={340} />
         {catalog.data && (
           <Text size="sm" c="dimmed">
             Catalog version {catalog.data.version} · {catalog.data.rest.length} REST methods · {catalog.data.soap.length} SOAP operations

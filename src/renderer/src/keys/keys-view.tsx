@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Badge, Breadcrumbs, Button, Card, Code, EmptyState, Group, Menu, SegmentedControl, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core'
+import { ActionIcon, Alert, Badge, Button, Card, Code, EmptyState, Group, Menu, SegmentedControl, Stack, Table, Text, Tooltip } from '@mantine/core'
 import { modals } from '@mantine/modals'
 import {
   IconCopy,
@@ -11,7 +11,6 @@ import {
   IconPlayerPlay,
   IconPlus,
   IconRotateClockwise,
-  IconSearch,
   IconTrash,
   IconBan,
 } from '@tabler/icons-react'
@@ -19,11 +18,12 @@ import { useMemo, useState } from 'react'
 import type { ApiKey, KeyGroup } from '../../../shared/contract/keys'
 import { api } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
+import { BundleMenu } from '../bundles/bundle-menu'
 import { CollectionRequired, type ChosenCollection } from '../ui/collection-required'
 import { NameModal } from '../ui/name-modal'
 import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
-import { PageHeader } from '../ui/page-header'
-import { useSearchHotkey } from '../ui/use-search-hotkey'
+import { CollectionHeader } from '../ui/collection-header'
+import { SearchField } from '../ui/search-field'
 import { copyKeySecret } from './copy-key'
 import { KeyActionModal, type KeyAction } from './key-actions'
 import { KeyFormModal, type KeyFormTarget } from './key-form'
@@ -50,7 +50,6 @@ function CollectionKeys({ chosen, onOpenLicences }: { chosen: ChosenCollection; 
 
   const [search, setSearch] = useState('')
   const [audience, setAudience] = useState<Audience>('all')
-  const searchRef = useSearchHotkey()
   const [formTarget, setFormTarget] = useState<KeyFormTarget | null>(null)
   const [issued, setIssued] = useState<IssuedSecret | null>(null)
   const [action, setAction] = useState<KeyAction | null>(null)
@@ -100,23 +99,12 @@ function CollectionKeys({ chosen, onOpenLicences }: { chosen: ChosenCollection; 
 
   return (
     <>
-      <PageHeader
+      <CollectionHeader
         title="API keys"
-        description={
-          <Breadcrumbs separator="›" component="span" fz="sm">
-            <Text span size="sm" c="dimmed">
-              {region.name}
-            </Text>
-            <Text span size="sm" c="dimmed">
-              {server.name}
-            </Text>
-            <Text span size="sm" fw={600}>
-              {collection.name}
-            </Text>
-          </Breadcrumbs>
-        }
+        place={{ region: region.name, server: server.name, collection: collection.name }}
         actions={
           <>
+            <BundleMenu chosen={chosen} />
             <Button variant="default" leftSection={<IconFolderPlus size={16} />} onClick={() => setGroupModal({})}>
               Add group
             </Button>
@@ -139,16 +127,7 @@ function CollectionKeys({ chosen, onOpenLicences }: { chosen: ChosenCollection; 
       )}
 
       <Group justify="space-between" mb="md" gap="md">
-        <TextInput
-          ref={searchRef}
-          placeholder="Search name, prefix, application…"
-          aria-label="Search API keys"
-          leftSection={<IconSearch size={16} />}
-          rightSection={<Text size="xs" c="dimmed">/</Text>}
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          w={340}
-        />
+        <SearchField label="Search API keys" placeholder="Search name, prefix, application…" value={search} onChange={setSearch} w={340} />
         <SegmentedControl
           aria-label="Audience"
           value={audience}

@@ -21,7 +21,7 @@ import {
   Title,
 } from '@mantine/core'
 import { modals } from '@mantine/modals'
-import { IconAlertTriangle, IconBuilding, IconDots, IconLicense, IconLink, IconPlayerPause, IconPlayerPlay, IconPlus, IconSearch, IconTrash } from '@tabler/icons-react'
+import { IconAlertTriangle, IconBuilding, IconDots, IconLicense, IconLink, IconPlayerPause, IconPlayerPlay, IconPlus, IconTrash } from '@tabler/icons-react'
 import { useEffect, useMemo, useState, type FormEvent } from 'react'
 import type { ApiKey } from '../../../shared/contract/keys'
 import type { Client, Licence } from '../../../shared/contract/clients'
@@ -34,7 +34,7 @@ import { type IssuedSecret, KeySecretModal } from '../keys/key-secret-modal'
 import { KeyStatusBadge } from '../keys/key-status-badge'
 import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
 import { PageHeader } from '../ui/page-header'
-import { useSearchHotkey } from '../ui/use-search-hotkey'
+import { SearchField } from '../ui/search-field'
 import { TierChangeModal } from './tier-change-modal'
 import { type PlacedCollection, useAllCollections } from './use-all-collections'
 
@@ -55,7 +55,6 @@ export function LicencesView() {
   useQueryErrorNotice(clients.error)
   const collections = useAllCollections()
   const [search, setSearch] = useState('')
-  const searchRef = useSearchHotkey()
   const [selectedId, setSelectedId] = useState<string | null>(null)
   const [adding, setAdding] = useState(false)
 
@@ -96,16 +95,7 @@ export function LicencesView() {
         <Grid gap="lg">
           <Grid.Col span={{ base: 12, md: 4 }}>
             <Card padding="sm">
-              <TextInput
-                ref={searchRef}
-                aria-label="Search clients"
-                placeholder="Search clients…"
-                leftSection={<IconSearch size={16} />}
-                rightSection={<Text size="xs" c="dimmed">/</Text>}
-                value={search}
-                onChange={(e) => setSearch(e.currentTarget.value)}
-                mb="sm"
-              />
+              <SearchField label="Search clients" placeholder="Search clients…" value={search} onChange={setSearch} mb="sm" />
               <Stack gap={2} role="list" aria-label="Clients">
                 {list.map((c) => (
                   <NavLink

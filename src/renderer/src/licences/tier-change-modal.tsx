@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react'
 import type { Client, Licence, TierChangePreview } from '../../../shared/contract/clients'
 import { licenceLimit, Tier, TIER_LABELS } from '../../../shared/licensing'
 import { api, toApiError } from '../api/client'
+import { useApiQuery } from '../api/use-api-query'
 import { notifyDone, notifyError } from '../ui/notify'
 import type { PlacedCollection } from './use-all-collections'
 
@@ -33,6 +34,8 @@ function TierChange({ client, licences, collections, onClose }: { client: Client
   const [previewFor, setPreviewFor] = useState('')
   const [refusal, setRefusal] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  const applications = useApiQuery('applications.list', {}, ['applications'])
+  const appName = new Map((applications.data ?? []).map((a) => [a.id, a.name]))
   const mustRelease = Math.max(0, client.licenceCount - licenceLimit(tier))
   const exact = chosen === null || chosen.length === mustRelease
   const request = JSON.stringify({ tier, chosen: exact ? chosen : null })
@@ -150,7 +153,7 @@ function TierChange({ client, licences, collections, onClose }: { client: Client
                               {k.name}
                             </Text>{' '}
                             <Badge size="xs" variant="light" color="gray" radius="sm" tt="none">
-                              {k.applicationKind} · {k.status}
+                              {appName.get(k.applicationKind) ?? k.applicationKind} · {k.status}
                             </Badge>{' '}
                             <Text span size="xs" c="dimmed">
                               would be switched off

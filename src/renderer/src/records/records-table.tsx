@@ -84,6 +84,7 @@ export function RecordsTable({
                 key={row?.userId ?? `loading-${item.index}`}
                 role="row"
                 aria-rowindex={item.index + 2}
+                data-last={item.index === total - 1 || undefined}
                 className={classes.row}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
               >

@@ -1,12 +1,13 @@
-import { Breadcrumbs, Button, Card, CloseButton, EmptyState, Group, Kbd, Text, TextInput, Tooltip } from '@mantine/core'
-import { useDebouncedValue, useHotkeys } from '@mantine/hooks'
+import { Button, Card, EmptyState, Group, Text, Tooltip } from '@mantine/core'
+import { useDebouncedValue } from '@mantine/hooks'
 import { modals } from '@mantine/modals'
 import { IconDatabase, IconMapPin, IconSearch, IconServer, IconSitemap, IconUserPlus, IconUsers } from '@tabler/icons-react'
-import { useMemo, useRef, useState } from 'react'
+import { useMemo, useState } from 'react'
 import type { RecordRow, RecordSortField } from '../../../shared/contract/records'
 import type { ServiceUser } from '../../../shared/contract/users'
 import { api } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
+import { SearchField } from '../ui/search-field'
 import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
 import { PermissionsModal } from './permissions-modal'
 import { type RecordAction, RecordsTable } from './records-table'
@@ -14,7 +15,9 @@ import { GenerateTokenModal, TokenHistoryModal } from './token-modals'
 import { UserFormModal } from './user-form-modal'
 import { type RecordsQuery, useRecordPages } from './use-record-pages'
 import { useSelection } from '../shell/selection'
-import { PageHeader } from '../ui/page-header'
+import { BundleMenu } from '../bundles/bundle-menu'
+import type { ChosenCollection } from '../ui/collection-required'
+import { CollectionHeader } from '../ui/collection-header'
 
 /**
  * Seed 003's main screen: the service users of the chosen collection with their client IDs,
@@ -72,7 +75,7 @@ export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
     )
   }
 
-  return <CollectionRecords regionId={region.id} serverId={server.id} collectionId={collection.id} regionName={region.name} serverName={server.name} collectionName={collection.name} />
+  return <CollectionRecords chosen={{ region, server, collection }} />
 }
 
 type Open =
@@ -80,18 +83,14 @@ type Open =
   | { kind: 'user'; user: ServiceUser | null }
   | null
 
-function CollectionRecords(props: { regionId: string; serverId: string; collectionId: string; regionName: string; serverName: string; collectionName: string }) {
-  const { regionId, serverId, collectionId } = props
+function CollectionRecords({ chosen }: { chosen: ChosenCollection }) {
+  const regionId = chosen.region.id
+  const serverId = chosen.server.id
+  const collectionId = chosen.collection.id
   const [search, setSearch] = useState('')
   const [debounced] = useDebouncedValue(search, 150)
   const [sort, setSort] = useState<{ field: RecordSortField; dir: 'asc' | 'desc' }>({ field: 'username', dir: 'asc' })
   const [open, setOpen] = useState<Open>(null)
-  const searchRef = useRef<HTMLInputElement>(null)
-  const focusSearch = () => searchRef.current?.focus()
-  useHotkeys([
-    ['/', focusSearch],
-    ['mod+K', focusSearch],
-  ])
   const query = useMemo<RecordsQuery>(() => ({ regionId, serverId, collectionId, search: debounced, sort }), [regionId, serverId, collectionId, debounced, sort])
   const pages = useRecordPages(query)
   useQueryErrorNotice(pages.error)
@@ -142,36 +141,18 @@ function CollectionRecords(props: { regionId: string; serverId: string; collecti
 
   return (
     <>
-      <PageHeader
+      <CollectionHeader
         title="Records"
-        description={
-          <Breadcrumbs separator="›" component="span" fz="sm">
-            <Text span size="sm" c="dimmed">
-              {props.regionName}
-            </Text>
-            <Text span size="sm" c="dimmed">
-              {props.serverName}
-            </Text>
-            <Text span size="sm" fw={600}>
-              {props.collectionName}
-            </Text>
-          </Breadcrumbs>
+        place={{ region: chosen.region.name, server: chosen.server.name, collection: chosen.collection.name }}
+        actions={
+          <>
+            <BundleMenu chosen={chosen} />
+            {addUser}
+          </>
         }
-        actions={addUser}
       />
       <Group justify="space-between" mb="md" wrap="nowrap" gap="md">
-        <TextInput
-          ref={searchRef}
-          value={search}
-          onChange={(e) => setSearch(e.currentTarget.value)}
-          placeholder="Search username, client ID, key name or hint"
-          aria-label="Search records"
-          leftSection={<IconSearch size={16} />}
-          rightSection={search ? <CloseButton size="sm" aria-label="Clear search" onClick={() => setSearch('')} /> : <Kbd size="xs">/</Kbd>}
-          flex={1}
-          maw={520}
-          type="search"
-        />
+        <SearchField label="Search records" placeholder="Search username, client ID, key name or hint" value={search} onChange={setSearch} flex={1} maw={520} type="search" />
         <Text size="sm" c="dimmed" aria-live="polite" data-testid="records-total">
           {pages.total === undefined ? 'Loading…' : `${pages.total.toLocaleString('en-GB')} ${pages.total === 1 ? 'record' : 'records'}`}
         </Text>
@@ -190,7 +171,7 @@ function CollectionRecords(props: { regionId: string; serverId: string; collecti
             <EmptyState
               icon={<IconUsers size={28} />}
               variant="light"
-              title={`No service users in ${props.collectionName} yet`}
+              title={`No service users in ${chosen.collection.name} yet`}
               description={
                 noKeys
                   ? 'Service users sign in with one of the collection’s API keys. Issue a key in the API keys section, then add the first user here.'

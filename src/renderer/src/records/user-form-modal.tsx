@@ -143,12 +143,20 @@ export function UserFormModal({ collectionId, user, onClose }: { collectionId: s
     }
   }
 
+  // a user imported from a bundle has no password yet: setting the first one ends nothing
+  const firstPassword = user?.passwordSetAt === null
   const resetPassword = () =>
     modals.openConfirmModal({
-      title: `Reset the password of ${user?.username}?`,
-      children: <Text size="sm">A new password is generated and shown once. Integrations using the old one stop getting tokens until they are updated.</Text>,
-      labels: { confirm: 'Reset password', cancel: 'Cancel' },
-      confirmProps: { color: 'red' },
+      title: firstPassword ? `Set a password for ${user?.username}?` : `Reset the password of ${user?.username}?`,
+      children: (
+        <Text size="sm">
+          {firstPassword
+            ? 'A password is generated and shown once; from then on the user can get tokens.'
+            : 'A new password is generated and shown once. Integrations using the old one stop getting tokens until they are updated.'}
+        </Text>
+      ),
+      labels: { confirm: firstPassword ? 'Set password' : 'Reset password', cancel: 'Cancel' },
+      confirmProps: { color: firstPassword ? undefined : 'red' },
       onConfirm: async () => {
         if (!user) return
         const result = await api.invoke('users.resetPassword', { id: user.id })
@@ -215,10 +223,12 @@ export function UserFormModal({ collectionId, user, onClose }: { collectionId: s
             ) : (
               <Group justify="space-between" wrap="nowrap">
                 <Text size="sm">
-                  Password set {new Date(user.passwordSetAt).toLocaleDateString('en-GB', { dateStyle: 'medium' })}.
+                  {user.passwordSetAt === null
+                    ? 'No password yet (imported from a bundle): set one before generating tokens.'
+                    : `Password set ${new Date(user.passwordSetAt).toLocaleDateString('en-GB', { dateStyle: 'medium' })}.`}
                 </Text>
-                <Button variant="default" size="xs" onClick={resetPassword}>
-                  Reset password…
+                <Button variant="default" size="xs" onClick={resetPassword} style={{ flexShrink: 0 }}>
+                  {firstPassword ? 'Set password…' : 'Reset password…'}
                 </Button>
               </Group>
             )}
