@@ -1,14 +1,13 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import Fastify from 'fastify'
 import { generateKey, keyDigest } from '../src/core/keys/generate-key'
-import { createPinoLogger } from '../src/core/logger'
 import { formatStamp } from '../src/core/store/hlc'
-import { createAdmin } from '../src/server/accounts/admins'
-import { buildServer, type KeywardServer } from '../src/server/server'
 import type { SyncOp } from '../src/shared/sync'
 import type { Bench, BenchResult } from './harness'
 
@@ -17,17 +16,113 @@ import type { Bench, BenchResult } from './harness'
  *   sync.initial      100 000 key records pushed through /v1/sync/push in batches of 1 000
  *                     operations and pulled back through /v1/sync/pull (seconds; target ≤ 10 s)
  *   sync.delta        one field change pushed and pulled by a second device (ms; target ≤ 50 ms)
- *   baseline.http     a bare Fastify route returning a constant, autocannon, 32 connections
+ *   baseline.http     a bare Fastify route returning a constant, autocannon, 32 connections,
+ *                     3 rounds of 5 s alternating with server.verify.http (best round reported)
  *   server.verify.http POST /v1/keys/verify with a gateway token against the 100 000 keys,
  *                     the same load (target ≥ 70 % of baseline.http, p99 ≤ 5 ms)
+ *
+ * The Keyward server and the bare route each run in a process of their own (`keyward-server`
+ * as deployed, src/server/main.ts; bench/bare-server.ts), as a gateway sees them, so neither
+ * shares an event loop with autocannon; both are started the same way and stopped at the end.
  */
 const KEYS = 100_000
 const CONNECTIONS = 32
-const DURATION_S = 10
+const DURATION_S = 5
+const ROUNDS = 3
 const PASSWORD = 'correct horse battery staple 42'
 
-let server: KeywardServer | undefined
+const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+const children: ChildProcess[] = []
 let dir: string | undefined
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+/** `node --import tsx <script> …args` in a process of its own, stopped in cleanup(). */
+function startChild(script: string, args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  let out = ''
+  // the last 64 KiB of its output, for error messages
+  const keep = (data: Buffer) => void (out = (out + data.toString()).slice(-65_536))
+  child.stdout!.on('data', keep)
+  child.stderr!.on('data', keep)
+  return { child, output: () => out }
+}
+
+/** Polls `probe` (bounded: 60 s) until it yields a value; fails at once if the child exits. */
+async function ready<T>(name: string, started: { child: ChildProcess; output: () => string }, probe: () => Promise<T | undefined>): Promise<T> {
+  const until = Date.now() + 60_000
+  while (Date.now() < until) {
+    if (started.child.exitCode !== null || started.child.signalCode !== null) throw new Error(`${name} exited: ${started.output().slice(-2000)}`)
+    const found = await probe().catch(() => undefined)
+    if (found !== undefined) return found
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${name} did not start within 60 s: ${started.output().slice(-2000)}`)
+}
+
+const ticks = process.platform === 'linux' ? Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100 : 0
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux; undefined
+ * elsewhere). On a shared build machine wall time also counts other processes' turns; the
+ * server's CPU time is the work it really did.
+ */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!ticks || pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / ticks
+  } catch {
+    return undefined
+  }
+}
+const spent = (pid: number | undefined, from: number | undefined) => {
+  const now = cpuSeconds(pid)
+  return now === undefined || from === undefined ? undefined : Math.round((now - from) * 100) / 100
+}
+
+/** SIGTERM (the server drains and closes its database), SIGKILL after 10 s. */
+async function stopChild(child: ChildProcess): Promise<void> {
+  children.splice(children.indexOf(child) >>> 0, 1)
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** The Keyward server as deployed (`keyward-server`, default options and log level), on a free loopback port. */
+async function startKeyward(dataDir: string): Promise<{ url: string; pid: number | undefined }> {
+  const passwordFile = join(dataDir, '..', 'bench.password')
+  writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 })
+  const main = join(repoRoot, 'src/server/main.ts')
+  const created = spawnSync(process.execPath, ['--import', 'tsx', main, 'admin', 'create', '--username', 'bench', '--password-file', passwordFile, '--data-dir', dataDir], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 })
+  if (created.status !== 0) throw new Error(`admin create failed: ${created.stderr || created.stdout}`)
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const started = startChild('src/server/main.ts', ['--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port)])
+  await ready('keyward-server', started, async () => ((await fetch(`${url}/healthz`)).ok ? url : undefined))
+  return { url, pid: started.child.pid }
+}
+
+/** The bare route of baseline.http (bench/bare-server.ts prints its URL). */
+async function startBare(): Promise<{ url: string; child: ChildProcess; pid: number | undefined }> {
+  const started = startChild('bench/bare-server.ts', [])
+  const url = await ready('bare server', started, async () => /listening (\S+)/.exec(started.output())?.[1])
+  return { url, child: started.child, pid: started.child.pid }
+}
 
 async function load(url: string, requests: { body: string; headers: Record<string, string> }[]): Promise<autocannon.Result> {
   let i = 0
@@ -47,6 +142,29 @@ async function load(url: string, requests: { body: string; headers: Record<strin
   })
 }
 
+interface Round {
+  result: autocannon.Result
+  /** the server process's CPU seconds during the round */
+  cpuS: number | undefined
+}
+
+async function measured(pid: number | undefined, run: () => Promise<autocannon.Result>): Promise<Round> {
+  const from = cpuSeconds(pid)
+  const result = await run()
+  return { result, cpuS: spent(pid, from) }
+}
+
+const best = (rounds: Round[]) => rounds.reduce((a, b) => (b.result.requests.average > a.result.requests.average ? b : a))
+
+const roundExtras = (chosen: Round, rounds: Round[]) => ({
+  rounds: rounds.length,
+  round_s: DURATION_S,
+  rounds_ops_per_s: rounds.map((r) => Math.round(r.result.requests.average)),
+  rounds_p99_us: rounds.map((r) => r.result.latency.p99 * 1000),
+  rounds_non2xx_errors: rounds.reduce((n, r) => n + r.result.non2xx + r.result.errors, 0),
+  server_cpu_us_per_request: chosen.cpuS === undefined || chosen.result.requests.total === 0 ? undefined : Math.round((chosen.cpuS * 1e6) / chosen.result.requests.total),
+})
+
 const toResult = (name: string, r: autocannon.Result, extra: Record<string, unknown> = {}): BenchResult => ({
   name,
   ops_per_s: Math.round(r.requests.average),
@@ -62,10 +180,8 @@ const toResult = (name: string, r: autocannon.Result, extra: Record<string, unkn
 export const serverBench: Bench = {
   async run() {
     dir = mkdtempSync(join(tmpdir(), 'kw-bench-server-'))
-    const logger = createPinoLogger('warn')
-    server = await buildServer({ dataDir: dir, port: 0, logger, syncTailMs: 0 })
-    await createAdmin(server.store, server.serverKey, () => new Date(), { username: 'bench', password: PASSWORD, withTotp: false, actor: 'bench' })
-    const base = await server.listen()
+    const keyward = await startKeyward(join(dir, 'data'))
+    const base = keyward.url
     const call = async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown) => {
       const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) })
       const json = (await r.json()) as { ok: boolean; value: unknown; error?: { code: string } }
@@ -105,6 +221,8 @@ export const serverBench: Bench = {
       put('api_keys', randomUUID(), { licence_id: licences[i % 3]!, application_id: `app${i}`, status: 'active', digest: keyDigest(key).toString('hex'), permissions: ['rest.orders.read'] })
     }
     const started = performance.now()
+    const serverCpu0 = cpuSeconds(keyward.pid)
+    const benchCpu0 = process.cpuUsage()
     for (let i = 0; i < ops.length; i += 1000) await call('POST', '/v1/sync/push', deviceA, { ops: ops.slice(i, i + 1000) })
     const pushedMs = performance.now() - started
     let cursor = 0
@@ -116,9 +234,11 @@ export const serverBench: Bench = {
       if (!page.more) break
     }
     const initialS = (performance.now() - started) / 1000
+    const benchCpu = process.cpuUsage(benchCpu0)
+    const serverCpuS = spent(keyward.pid, serverCpu0)
     if (pulled !== ops.length) throw new Error(`pulled ${pulled} of ${ops.length} changes`)
     const results: BenchResult[] = [
-      { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushedMs / 10) / 100, target_s: 10 },
+      { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushedMs / 10) / 100, target_s: 10, server_cpu_s: serverCpuS, client_cpu_s: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100 },
     ]
 
     // one change, pushed by A and pulled by B; median of 50
@@ -135,28 +255,45 @@ export const serverBench: Bench = {
     deltas.sort((a, b) => a - b)
     results.push({ name: 'sync.delta', ops_per_s: Math.round(1000 / deltas[25]!), p50_us: Math.round(deltas[25]! * 1000), p99_us: Math.round(deltas[49]! * 1000), ops: 50, ms: Math.round(deltas[25]! * 100) / 100, target_ms: 50 })
 
-    // the bare route, same process, same load generator
-    const bare = Fastify({ logger: false })
-    bare.post('/constant', async () => ({ ok: true, value: { code: 'VALID' } }))
-    const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 })
-    const bareRun = await load(`${bareUrl}/constant`, [{ body: '{"key":"x"}', headers: { 'content-type': 'application/json' } }])
-    await bare.close()
-    const baseline = toResult('baseline.http', bareRun)
-    results.push(baseline)
-
+    // the bare route, in a process of its own like the server, same load generator
+    const bare = await startBare()
     const gw = ((await call('POST', '/v1/gateway-tokens', deviceA, { name: 'bench', scopes: ['keys.verify'] })) as { token: string }).token
-    if (server.sync.index.size !== KEYS) throw new Error(`index holds ${server.sync.index.size} keys`)
+    // the load below only counts if the server really holds every key: a sample must verify
+    for (let i = 0; i < 200; i++) {
+      const answer = (await call('POST', '/v1/keys/verify', gw, { key: plaintexts[Math.floor(Math.random() * KEYS)]!, method: 'rest.orders.read' })) as { code: string }
+      if (answer.code !== 'VALID') throw new Error(`a pushed key verifies as ${answer.code}`)
+    }
     const requests = Array.from({ length: 10_000 }, () => ({
       body: JSON.stringify({ key: plaintexts[Math.floor(Math.random() * KEYS)]!, method: 'rest.orders.read' }),
       headers: { 'content-type': 'application/json', authorization: `Bearer ${gw}` },
     }))
-    const verifyRun = await load(`${base}/v1/keys/verify`, requests)
-    const ratio = verifyRun.requests.average / bareRun.requests.average
-    results.push(toResult('server.verify.http', verifyRun, { keys: KEYS, vs_baseline: Math.round(ratio * 1000) / 1000, target: '>= 0.7 of baseline.http, p99 <= 5 ms' }))
+    // Alternating rounds, and each entry's best round: on a shared machine other processes
+    // steal whole time slices, and the round they disturbed least is the fairest to compare
+    // (the rule bench/harness.ts uses; both entries are judged alike). Every round is reported.
+    const bareRounds: Round[] = []
+    const verifyRounds: Round[] = []
+    for (let round = 0; round < ROUNDS; round++) {
+      bareRounds.push(await measured(bare.pid, () => load(`${bare.url}/constant`, [{ body: '{"key":"x"}', headers: { 'content-type': 'application/json' } }])))
+      verifyRounds.push(await measured(keyward.pid, () => load(`${base}/v1/keys/verify`, requests)))
+    }
+    await stopChild(bare.child)
+    const bestBare = best(bareRounds)
+    const bestVerify = best(verifyRounds)
+    results.push(toResult('baseline.http', bestBare.result, roundExtras(bestBare, bareRounds)))
+    const ratio = bestVerify.result.requests.average / bestBare.result.requests.average
+    results.push(
+      toResult('server.verify.http', bestVerify.result, {
+        keys: KEYS,
+        vs_baseline: Math.round(ratio * 1000) / 1000,
+        target: '>= 0.7 of baseline.http, p99 <= 5 ms',
+        ...roundExtras(bestVerify, verifyRounds),
+        round_ratios: verifyRounds.map((v, i) => Math.round((v.result.requests.average / bareRounds[i]!.result.requests.average) * 1000) / 1000),
+      }),
+    )
     return results
   },
   async cleanup() {
-    await server?.close()
+    for (const child of [...children]) await stopChild(child)
     if (dir) rmSync(dir, { recursive: true, force: true })
   },
 }

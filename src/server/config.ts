@@ -45,6 +45,8 @@ export interface ServerConfig {
   now: () => Date
   /** How often gateway usage counts are written (ms). */
   usageFlushMs: number
+  /** Requests per minute per client address to the public JWKS route (in this instance's memory). */
+  jwksRequestsPerMinute: number
   /** How often the instance follows the change log written by other instances (ms; 0 = never). */
   syncTailMs: number
 }
@@ -68,5 +70,6 @@ export function resolveConfig(input: ServerConfigInput): ServerConfig {
     now: input.now ?? (() => new Date()),
     usageFlushMs: input.usageFlushMs ?? 2_000,
     syncTailMs: input.syncTailMs ?? 1_000,
+    jwksRequestsPerMinute: input.jwksRequestsPerMinute ?? 600,
   }
 }

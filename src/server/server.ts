@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Bindings, ChildLoggerOptions } from 'pino'
 import rateLimit from '@fastify/rate-limit'
 import type { z } from 'zod'
 import { describeIssues } from '../core/dispatcher'
@@ -8,7 +9,7 @@ import { Empty, serverApi, type RouteName, type RouteSpec } from '../shared/serv
 import { RateLimitedError } from './accounts/login'
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config'
 import { authenticate, GatewayTokenCache } from './http/auth'
-import { installErrorHandling } from './http/errors'
+import { installErrorHandling, RequestRateLimitedError } from './http/errors'
 import { createHandlers, type RouteContext } from './http/handlers'
 import { openServerStore } from './store/open-store'
 import type { ServerStore } from './store/server-store'
@@ -36,6 +37,29 @@ function parse<T extends z.ZodType>(route: string, type: T, value: unknown): z.o
   return result.data
 }
 
+const EMPTY = Object.freeze({})
+/** Params or query of a route that takes none: `{}` without a schema run when nothing was sent. */
+function none(route: string, value: unknown): object {
+  if (value) for (const _ in value as object) return parse(route, Empty, value)
+  return EMPTY
+}
+
+/**
+ * Routes whose answers are built by the server from input it already validated, on the paths
+ * that carry the load (a gateway's verifications, a sync's thousands of ops and changes): the
+ * handler's types fix their shape, so they skip the run-time check of every answer against the
+ * response schema that the other routes get. test/unit/sync checks their answers against it.
+ */
+const TRUSTED_ANSWERS: ReadonlySet<RouteName> = new Set<RouteName>(['keys.verify', 'sync.push', 'sync.pull'])
+
+/**
+ * Gateway traffic: thousands of requests a second, so Fastify's per-request "incoming
+ * request" / "request completed" lines (info) are not written for them; their warnings and
+ * errors still are.
+ */
+const QUIET_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>(['keys.verify', 'tokens.introspect', 'collections.jwks'])
+const QUIET_LEVEL = 'warn'
+
 /**
  * The remote Keyward instance as a Fastify app: opens (and migrates) the store, registers
  * every route of `serverApi` with its schemas, and hands back an app tests can `inject()`
@@ -49,14 +73,24 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
   // A hop count trusts that many proxies in front (Fastify's types only take it as a function).
   const hops = config.trustProxy
   const trustProxy = typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops
-  const options = { loggerInstance: logger, bodyLimit: config.bodyLimit, trustProxy, return503OnClosing: true }
+  // Quiet routes log at QUIET_LEVEL through one shared child: a per-request child with its own
+  // level makes pino rebuild every log method, which cost a gateway request more than its work.
+  const quietLogger = logger.child({}, { level: logger.levels.values[logger.level]! > logger.levels.values[QUIET_LEVEL]! ? logger.level : QUIET_LEVEL })
+  const options = {
+    loggerInstance: logger,
+    childLoggerFactory: (parent: FastifyBaseLogger, bindings: Bindings, childOptions: ChildLoggerOptions) =>
+      childOptions.level === QUIET_LEVEL ? quietLogger : parent.child(bindings, childOptions),
+    bodyLimit: config.bodyLimit,
+    trustProxy,
+    return503OnClosing: true,
+  }
   const app = (config.tls ? Fastify({ ...options, https: { cert: config.tls.cert, key: config.tls.key } }) : Fastify(options)) as unknown as FastifyInstance
 
   installErrorHandling(app, logger, config.bodyLimit)
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('Cache-Control', 'no-store')
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store')
     reply.header('X-Content-Type-Options', 'nosniff')
-    return payload
+    done(null, payload)
   })
   // The request-rate limit of the login route; the per-user and per-address lockouts live in the store.
   await app.register(rateLimit, { global: false })
@@ -73,20 +107,26 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
   for (const name of Object.keys(serverApi) as RouteName[]) {
     const spec: RouteSpec = serverApi[name]
     const handler = handlers[name] as (ctx: RouteContext<RouteSpec>) => Promise<unknown>
+    const perMinute = name === 'auth.login' ? config.loginLimits.requestsPerMinute : name === 'collections.jwks' ? config.jwksRequestsPerMinute : undefined
+    const Limited = name === 'auth.login' ? RateLimitedError : RequestRateLimitedError
+    // The JWKS is public key material that relying parties cache (RFC 7517, OIDC jwks_uri).
+    const cacheControl = name === 'collections.jwks' ? 'public, max-age=60' : undefined
+    const trusted = TRUSTED_ANSWERS.has(name)
     app.route({
       method: spec.method,
       url: spec.path,
+      ...(QUIET_ROUTES.has(name) ? { logLevel: QUIET_LEVEL } : {}),
       config:
-        name === 'auth.login'
-          ? {
+        perMinute === undefined
+          ? {}
+          : {
               rateLimit: {
-                max: config.loginLimits.requestsPerMinute,
+                max: perMinute,
                 timeWindow: 60_000,
                 keyGenerator: (request) => request.ip,
-                errorResponseBuilder: (_request, context) => new RateLimitedError(Math.max(1, Math.ceil(context.ttl / 1000))),
+                errorResponseBuilder: (_request, context) => new Limited(Math.max(1, Math.ceil(context.ttl / 1000))),
               },
-            }
-          : {},
+            },
       handler: async (request, reply) => {
         // Who first: an anonymous caller learns nothing from validation messages.
         const principal = await authenticate(store, spec.auth, request, config.now(), gatewayCache)
@@ -94,20 +134,25 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
           throw new KeywardError('FORBIDDEN', `This gateway token lacks the ${spec.scope} scope.`)
         }
         const ctx = {
-          params: parse(name, spec.params ?? Empty, request.params ?? {}),
-          query: parse(name, spec.query ?? Empty, request.query ?? {}),
+          params: spec.params ? parse(name, spec.params, request.params ?? {}) : none(name, request.params),
+          query: spec.query ? parse(name, spec.query, request.query ?? {}) : none(name, request.query),
           body: spec.method === 'POST' ? parse(name, spec.body ?? Empty, request.body ?? {}) : undefined,
           principal,
           ip: request.ip,
         } as RouteContext<RouteSpec>
         const value = await handler(ctx)
-        const checked = spec.response.safeParse(value)
-        if (!checked.success) {
-          logger.error({ route: name, issues: checked.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'handler answered outside its schema')
-          throw new Error(`${name} answered outside its schema`)
+        let answer = value
+        if (!trusted) {
+          const checked = spec.response.safeParse(value)
+          if (!checked.success) {
+            logger.error({ route: name, issues: checked.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'handler answered outside its schema')
+            throw new Error(`${name} answered outside its schema`)
+          }
+          answer = checked.data
         }
         reply.code(spec.status ?? 200)
-        return spec.raw ? checked.data : { ok: true, value: checked.data }
+        if (cacheControl) reply.header('Cache-Control', cacheControl)
+        return spec.raw ? answer : { ok: true, value: answer }
       },
     })
   }

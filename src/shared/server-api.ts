@@ -293,9 +293,9 @@ export const serverApi = {
     method: 'GET',
     path: '/v1/collections/:id/jwks.json',
     tag: 'gateway',
-    summary: "The collection's published token signing keys as a JWK Set (RFC 7517). Needs scope tokens.introspect.",
-    auth: 'gateway',
-    scope: 'tokens.introspect',
+    summary:
+      "The collection's published token signing keys as a JWK Set (RFC 7517): public key material, so no credentials are needed (relying parties fetch it as they would an OIDC jwks_uri). Rate-limited per client address; cacheable for 60 s.",
+    auth: 'none',
     params: CollectionParams,
     response: Jwks,
     raw: true,

@@ -30,6 +30,8 @@ export interface Placed {
   applied: number
   /** Entities changed, by entity, for index refreshes and data.changed events. */
   touched: Map<SyncEntity, Set<string>>
+  /** Ids of collections this page created here (they came from the server). */
+  newCollections: string[]
 }
 
 /** Merges a page of pulled changes into the inbox; remote stamps move the local clock forward. */
@@ -117,9 +119,9 @@ function write(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionI
  * successor_id before the successor exists — waits without holding back the others).
  * Returns the fields applied and the fields still waiting, with the last refusal.
  */
-function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionId: string, incoming: Map<string, Stamped<SyncValue>>): { applied: number; waiting: string[]; error?: string } {
+function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collectionId: string, incoming: Map<string, Stamped<SyncValue>>): { applied: number; created: boolean; waiting: string[]; error?: string } {
   const d = decide(s, t, id, incoming)
-  if (d.winners.length === 0) return { applied: 0, waiting: [] }
+  if (d.winners.length === 0) return { applied: 0, created: false, waiting: [] }
   const groups = d.exists ? d.winners.map((w) => [w]) : [d.winners]
   let applied = 0
   const waiting: string[] = []
@@ -133,12 +135,12 @@ function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collecti
       error = e instanceof Error ? e.message.split('\n')[0]!.slice(0, 200) : typeof e
     }
   }
-  return { applied, waiting, error }
+  return { applied, created: !d.exists && applied > 0, waiting, error }
 }
 
 /** Places every staged entity it can, parents first, each in its own savepoint. */
 export function place(s: Session, keys: CodecKeys, logger: Logger): Placed {
-  const result: Placed = { applied: 0, touched: new Map() }
+  const result: Placed = { applied: 0, touched: new Map(), newCollections: [] }
   const rows = prepared(s.db, 'SELECT * FROM sync_inbox').all() as InboxRow[]
   const byEntity = new Map<string, { t: TableMap; id: string; collectionId: string; fields: Map<string, Stamped<SyncValue>>; error?: string }>()
   for (const r of rows) {
@@ -161,6 +163,7 @@ export function place(s: Session, keys: CodecKeys, logger: Logger): Placed {
         clear.run(e.t.entity, e.id, field)
         e.fields.delete(field)
       }
+      if (r.created && e.t.entity === 'collections') result.newCollections.push(e.id)
       if (r.applied > 0) {
         progress = true
         result.applied += r.applied

@@ -282,7 +282,10 @@ export class SyncClient {
     if (input.collectionId) this.requireScope(s, input.collectionId)
     const states = this.states(s)
     const scopes = this.scopes(s, input.collectionId)
-    const first = scopes.filter((id) => states.get(id)?.initial_done !== 1)
+    // a first sync needs a preview for the organisation scope and for collections that came
+    // from the server; a collection made here after that has nothing to receive yet
+    const organisationDone = states.get(ORGANISATION_SCOPE)?.initial_done === 1
+    const first = scopes.filter((id) => (!organisationDone || id === ORGANISATION_SCOPE || states.has(id)) && states.get(id)?.initial_done !== 1)
     if (first.length > 0 && !input.confirmInitial && !background) {
       throw new KeywardError(
         'SYNC_PREVIEW_REQUIRED',
@@ -379,20 +382,31 @@ export class SyncClient {
     if (total === 0) return
     let after = 0
     this.setProgress(s, { phase: 'pushing', collectionId: null, done: 0, total })
-    for (;;) {
-      s = this.session()
-      const { ops, lastSeq, gone } = nextBatch(s, keys, scopes, batch, after)
-      if (ops.length === 0 && gone.length === 0) return
-      const answer = ops.length ? await remote.call('sync.push', { token, body: { ops }, signal }) : { outcomes: [] }
-      s = this.session()
-      acknowledge(s, [...gone, ...answer.outcomes.map((o) => o.opId)])
-      for (const o of answer.outcomes) {
-        summary.pushed += 1
-        if (o.status === 'stale') summary.stale += 1
-        if (o.status === 'conflict') summary.conflicts += 1
+    // Answered op ids are forgotten a few batches at a time (one commit, not one per batch):
+    // an answer lost to a crash only means a resend, which the server answers from its record.
+    let answered: string[] = []
+    const flush = () => {
+      if (answered.length) acknowledge(this.session(), answered)
+      answered = []
+    }
+    try {
+      for (let round = 1; ; round++) {
+        s = this.session()
+        const { ops, lastSeq, gone } = nextBatch(s, keys, scopes, batch, after)
+        if (ops.length === 0 && gone.length === 0) return
+        const answer = ops.length ? await remote.call('sync.push', { token, body: { ops }, signal }) : { outcomes: [] }
+        answered.push(...gone, ...answer.outcomes.map((o) => o.opId))
+        if (round % 8 === 0) flush()
+        for (const o of answer.outcomes) {
+          summary.pushed += 1
+          if (o.status === 'stale') summary.stale += 1
+          if (o.status === 'conflict') summary.conflicts += 1
+        }
+        after = lastSeq
+        this.setProgress(this.session(), { phase: 'pushing', collectionId: null, done: summary.pushed, total })
       }
-      after = lastSeq
-      this.setProgress(s, { phase: 'pushing', collectionId: null, done: summary.pushed, total })
+    } finally {
+      flush()
     }
   }
 
@@ -416,6 +430,8 @@ export class SyncClient {
           stage(s, page.changes)
           const result = place(s, keys, this.logger)
           prepared(s.db, 'INSERT INTO sync_state (collection_id, cursor) VALUES (?, ?) ON CONFLICT (collection_id) DO UPDATE SET cursor = excluded.cursor').run(scope, page.next)
+          // a collection that came from the server waits for its previewed first sync
+          for (const id of result.newCollections) prepared(s.db, 'INSERT INTO sync_state (collection_id) VALUES (?) ON CONFLICT (collection_id) DO NOTHING').run(id)
           return result
         } finally {
           prepared(s.db, 'DELETE FROM sync_applying').run()

@@ -17,36 +17,69 @@ function bearer(request: FastifyRequest): string {
 }
 
 /**
- * Who is calling, for a route that needs `auth`. Unknown, malformed and other servers'
- * tokens are all UNAUTHORIZED; a valid token of the wrong kind (a gateway token on an admin
- * route) is FORBIDDEN; revoked and expired tokens say so.
- */
-/**
- * Gateway tokens looked up recently, so the verification path needs no SQL per request. A
- * revocation on this instance clears it at once; one made on another instance over the same
- * PostgreSQL is seen within GATEWAY_CACHE_MS.
+ * Gateway tokens looked up recently, so the verification path needs no SQL per request and
+ * never waits for the database (on SQLite a lookup would queue behind a running push). An
+ * entry is fresh for GATEWAY_CACHE_MS; after that it is still answered from while one
+ * background re-read refreshes it, up to GATEWAY_STALE_MS, after which the next request
+ * looks the token up again itself. A revocation on this instance clears the cache at once;
+ * one made on another instance over the same PostgreSQL is seen about GATEWAY_CACHE_MS later.
  */
 export const GATEWAY_CACHE_MS = 2_000
+export const GATEWAY_STALE_MS = 30_000
+const GATEWAY_CACHE_MAX = 10_000
+
+interface CacheEntry {
+  record: GatewayTokenRecord | undefined
+  fetchedAt: number
+  refreshing: boolean
+}
+
 export class GatewayTokenCache {
-  private readonly entries = new Map<string, { record: GatewayTokenRecord | undefined; until: number }>()
-  get(hash: string, nowMs: number): GatewayTokenRecord | undefined | null {
+  private readonly entries = new Map<string, CacheEntry>()
+  /** Bumped by clear(): a read that started before a revocation must not put the old record back. */
+  generation = 0
+
+  /** The cached record (undefined: known not to exist), or null when the caller must look it up. */
+  get(hash: string, nowMs: number, reread?: () => Promise<GatewayTokenRecord | undefined>): GatewayTokenRecord | undefined | null {
     const e = this.entries.get(hash)
     if (!e) return null
-    if (e.until <= nowMs) {
+    const age = nowMs - e.fetchedAt
+    if (age < GATEWAY_CACHE_MS) return e.record
+    if (age >= GATEWAY_STALE_MS || !reread) {
       this.entries.delete(hash)
       return null
     }
+    if (!e.refreshing) {
+      e.refreshing = true
+      const generation = this.generation
+      reread().then(
+        (record) => {
+          if (generation === this.generation) this.entries.set(hash, { record, fetchedAt: nowMs, refreshing: false })
+        },
+        () => (e.refreshing = false),
+      )
+    }
     return e.record
   }
-  set(hash: string, record: GatewayTokenRecord | undefined, nowMs: number): void {
-    if (this.entries.size > 10_000) this.entries.clear()
-    this.entries.set(hash, { record, until: nowMs + GATEWAY_CACHE_MS })
+
+  /** Caches what a read started at `generation` found (dropped if the cache was cleared since). */
+  set(hash: string, record: GatewayTokenRecord | undefined, nowMs: number, generation = this.generation): void {
+    if (generation !== this.generation) return
+    if (this.entries.size >= GATEWAY_CACHE_MAX) this.entries.clear()
+    this.entries.set(hash, { record, fetchedAt: nowMs, refreshing: false })
   }
+
   clear(): void {
+    this.generation++
     this.entries.clear()
   }
 }
 
+/**
+ * Who is calling, for a route that needs `auth`. Unknown, malformed and other servers'
+ * tokens are all UNAUTHORIZED; a valid token of the wrong kind (a gateway token on an admin
+ * route) is FORBIDDEN; revoked and expired tokens say so.
+ */
 export async function authenticate(store: ServerStore, auth: RouteAuth, request: FastifyRequest, now: Date, cache?: GatewayTokenCache): Promise<Principal> {
   if (auth === 'none') return { kind: 'none' }
   const token = bearer(request)
@@ -66,10 +99,11 @@ export async function authenticate(store: ServerStore, auth: RouteAuth, request:
     }
     return { kind: 'admin', device }
   }
-  let gatewayToken = cache ? cache.get(hash, now.getTime()) : null
+  let gatewayToken = cache ? cache.get(hash, now.getTime(), () => store.findGatewayTokenByHash(hash)) : null
   if (gatewayToken === null) {
+    const generation = cache?.generation
     gatewayToken = await store.findGatewayTokenByHash(hash)
-    cache?.set(hash, gatewayToken, now.getTime())
+    cache?.set(hash, gatewayToken, now.getTime(), generation)
   }
   if (!gatewayToken) throw new KeywardError('UNAUTHORIZED', 'This gateway token is not known to this server.')
   if (gatewayToken.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This gateway token was revoked.')

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { isKeywardError, type ErrorCode } from '../../shared/errors'
+import { isKeywardError, KeywardError, type ErrorCode } from '../../shared/errors'
 import type { Logger } from '../../core/logger'
 import { RateLimitedError } from '../accounts/login'
 
@@ -21,12 +21,20 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   LOGIN_RATE_LIMITED: 429,
+  REQUEST_RATE_LIMITED: 429,
   NOT_READY: 503,
   OP_ID_REUSED: 422,
   SECRET_IN_CLEAR: 422,
   CONFLICT_NOT_FOUND: 404,
   ORGANISATION_NOT_SET: 404,
   COLLECTION_UNKNOWN: 404,
+}
+
+/** Too many requests from one address to a public route (429 with Retry-After). */
+export class RequestRateLimitedError extends KeywardError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('REQUEST_RATE_LIMITED', `Too many requests from this address; try again in ${retryAfterSeconds} s.`)
+  }
 }
 
 export const statusOf = (code: ErrorCode): number => STATUS[code] ?? 500
@@ -42,7 +50,7 @@ export function errorBody(code: ErrorCode, message: string) {
  */
 export function installErrorHandling(app: FastifyInstance, logger: Logger, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (error instanceof RateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds))
+    if (error instanceof RateLimitedError || error instanceof RequestRateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds))
     if (isKeywardError(error)) {
       if (error.code === 'UNAUTHORIZED' || error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED') reply.header('WWW-Authenticate', 'Bearer')
       return reply.code(statusOf(error.code)).send(errorBody(error.code, error.message))

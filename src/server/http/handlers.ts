@@ -85,14 +85,16 @@ export function createHandlers(d: HandlerDeps): RouteHandlers {
       return { gatewayToken, token }
     },
     'gatewayTokens.revoke': async ({ params, principal }) => {
-      d.gatewayCache.clear()
-      return d.store.revokeGatewayToken(params.id, d.now().toISOString(), {
+      const revoked = await d.store.revokeGatewayToken(params.id, d.now().toISOString(), {
         actor: actorOf(principal),
         action: 'gatewayTokens.revoke',
         entity: 'gateway_token',
         entityId: params.id,
         details: { byDevice: principal.device.id },
       })
+      // after the commit: a lookup that read the token before it is not cached either
+      d.gatewayCache.clear()
+      return revoked
     },
     'gateway.self': async ({ principal }) => principal.gatewayToken,
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import { canonicalJson } from '../../core/audit/audit-log'
 import type { Logger } from '../../core/logger'
@@ -64,7 +64,24 @@ interface ConflictRow {
 }
 
 const key = (entity: string, id: string) => `${entity}:${id}`
-const opHash = (op: SyncOp) => createHash('sha256').update(canonicalJson({ ...op })).digest('hex')
+
+/**
+ * SHA-256 of the op's canonical JSON (`canonicalJson`, sorted keys), stored per op id to
+ * tell a replay from a reused id. An op of the wire schema has exactly these seven keys and
+ * a value that is a scalar or a list of strings, whose JSON.stringify is already canonical,
+ * so the text is written out directly (the same string, hence the same stored hashes, at a
+ * fraction of the cost); anything else takes the general path.
+ */
+const OP_KEYS = 7
+export function opHash(op: SyncOp): string {
+  const v = op.value
+  const plain = typeof v !== 'object' || v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+  const text =
+    plain && Object.keys(op).length === OP_KEYS && op.opId !== undefined && op.entity !== undefined && op.entityId !== undefined && op.collectionId !== undefined && op.field !== undefined && op.hlc !== undefined && v !== undefined
+      ? `{"collectionId":${JSON.stringify(op.collectionId)},"entity":${JSON.stringify(op.entity)},"entityId":${JSON.stringify(op.entityId)},"field":${JSON.stringify(op.field)},"hlc":${JSON.stringify(op.hlc)},"opId":${JSON.stringify(op.opId)},"value":${JSON.stringify(v)}}`
+      : canonicalJson({ ...op })
+  return hash('sha256', text, 'hex')
+}
 
 /** Any string value that is a well-formed Keyward key is a plaintext secret: never stored. */
 function containsPlainKey(value: SyncValue): boolean {
@@ -79,17 +96,34 @@ interface Rows {
   /** entity_fields: the last value per field of this batch */
   fields: Map<string, Row>
   conflicts: Row[]
+  /** entities whose verification-index entry is brought up to date once, after the batch */
+  touched: Set<EntityState>
 }
 
-/** Multi-row INSERTs of at most ~900 parameters each (under every SQLite and PostgreSQL limit). */
+/** Most rows of one multi-row INSERT: ~900 parameters, under every SQLite and PostgreSQL limit. */
+const MAX_PARAMS = 900
+const insertSql = new Map<string, string>()
+
+/** Multi-row INSERTs in chunks of at most MAX_PARAMS parameters; the SQL text of each size is built once. */
 async function insertMany(tx: SqlTx, head: string, rows: Row[], tail = ''): Promise<void> {
   if (rows.length === 0) return
   const width = rows[0]!.length
-  const per = Math.max(1, Math.floor(900 / width))
-  const mark = `(${Array.from({ length: width }, () => '?').join(', ')})`
+  const per = Math.max(1, Math.floor(MAX_PARAMS / width))
   for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per)
-    await tx.run(`${head} ${chunk.map(() => mark).join(', ')} ${tail}`, chunk.flat())
+    const n = Math.min(per, rows.length - i)
+    const cacheKey = `${n}|${head}|${tail}`
+    let sql = insertSql.get(cacheKey)
+    if (sql === undefined) {
+      const mark = `(${Array.from({ length: width }, () => '?').join(', ')})`
+      sql = `${head} ${Array.from({ length: n }, () => mark).join(', ')} ${tail}`
+      if (insertSql.size < 200) insertSql.set(cacheKey, sql)
+    }
+    const params: (string | number | null)[] = new Array(n * width)
+    for (let r = 0, at = 0; r < n; r++) {
+      const row = rows[i + r]!
+      for (let c = 0; c < width; c++) params[at++] = row[c]!
+    }
+    await tx.run(sql, params)
   }
 }
 
@@ -109,6 +143,9 @@ export class SyncEngine {
   private readonly slots = new Map<string, Set<string>>()
   /** key id → the slot it holds */
   private readonly slotByKey = new Map<string, string>()
+  /** client id → its licences (any status), and licence id → its client, for the tier rule */
+  private readonly licencesByClient = new Map<string, Set<EntityState>>()
+  private readonly clientOfLicence = new Map<string, string>()
   private lastSeq = 0
   private readonly hlc = createHlc(SERVER_NODE, () => this.now().getTime())
   readonly index: VerifyIndex
@@ -135,6 +172,8 @@ export class SyncEngine {
     this.collections.clear()
     this.slots.clear()
     this.slotByKey.clear()
+    this.licencesByClient.clear()
+    this.clientOfLicence.clear()
     this.index.clear()
     const q = this.driver.queries
     const top = await q.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes')
@@ -168,6 +207,7 @@ export class SyncEngine {
   async catchUp(q: SqlQueries): Promise<void> {
     for (;;) {
       const rows = await q.all<ChangeRow>('SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE seq > ? ORDER BY seq LIMIT 5000', [this.lastSeq])
+      const touched = new Set<EntityState>()
       for (const r of rows) {
         const seq = Number(r.seq)
         if (seq <= this.lastSeq) continue
@@ -175,10 +215,12 @@ export class SyncEngine {
         const { next, changed } = mergeField(r.field, ent.fields.get(r.field), { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
         if (changed) {
           ent.fields.set(r.field, next)
-          this.derive(ent)
+          this.deriveRules(ent)
+          touched.add(ent)
         }
         this.lastSeq = seq
       }
+      for (const ent of touched) this.deriveIndex(ent)
       if (rows.length < 5000) return
     }
   }
@@ -212,6 +254,34 @@ export class SyncEngine {
 
   /** Keeps the slot map, the verification index and licence usability in step with `ent`. */
   private derive(ent: EntityState): void {
+    this.deriveRules(ent)
+    this.deriveIndex(ent)
+  }
+
+  /**
+   * The lookups the licence rules read (which key holds which slot, which licences a client
+   * has). Kept current after every op, since the next op of the same batch is checked against them.
+   */
+  private deriveRules(ent: EntityState): void {
+    if (ent.entity === 'licences') {
+      const had = this.clientOfLicence.get(ent.id)
+      const client = this.val(ent, 'client_id')
+      const now = typeof client === 'string' ? client : undefined
+      if (had !== now) {
+        if (had !== undefined) {
+          const set = this.licencesByClient.get(had)
+          if (set?.delete(ent) && set.size === 0) this.licencesByClient.delete(had)
+          this.clientOfLicence.delete(ent.id)
+        }
+        if (now !== undefined) {
+          let set = this.licencesByClient.get(now)
+          if (!set) this.licencesByClient.set(now, (set = new Set()))
+          set.add(ent)
+          this.clientOfLicence.set(ent.id, now)
+        }
+      }
+      return
+    }
     if (ent.entity === 'api_keys') {
       const held = this.slotByKey.get(ent.id)
       const slot = this.slotOf(ent)
@@ -228,6 +298,12 @@ export class SyncEngine {
           this.slotByKey.set(ent.id, slot)
         }
       }
+    }
+  }
+
+  /** The verification index entry of a key, or a licence's usability: what gateways read. */
+  private deriveIndex(ent: EntityState): void {
+    if (ent.entity === 'api_keys') {
       const compact = this.compactKey(ent)
       if (compact) this.index.upsert(compact)
       else this.index.delete(ent.id)
@@ -283,8 +359,8 @@ export class SyncEngine {
 
   private activeLicences(clientId: string): EntityState[] {
     const out: EntityState[] = []
-    for (const ent of this.state.values()) {
-      if (ent.entity === 'licences' && this.live(ent) && this.val(ent, 'status') === 'active' && this.val(ent, 'client_id') === clientId) out.push(ent)
+    for (const ent of this.licencesByClient.get(clientId) ?? []) {
+      if (this.live(ent) && this.val(ent, 'status') === 'active') out.push(ent)
     }
     return out
   }
@@ -366,7 +442,7 @@ export class SyncEngine {
         })
         const outcomes: OpOutcome[] = []
         const at = this.now().toISOString()
-        const rows: Rows = { ops: [], changes: [], fields: new Map(), conflicts: [] }
+        const rows: Rows = { ops: [], changes: [], fields: new Map(), conflicts: [], touched: new Set() }
         for (let i = 0; i < ops.length; i++) {
           const op = ops[i]!
           const prior = known.get(op.opId)
@@ -379,6 +455,7 @@ export class SyncEngine {
           known.set(op.opId, { hash: hashes[i]!, result: outcome })
           outcomes.push(outcome)
         }
+        for (const ent of rows.touched) this.deriveIndex(ent)
         // Written in multi-row statements, in foreign-key order; one commit for the batch.
         await insertMany(tx, 'INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES', rows.ops)
         await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES', rows.changes)
@@ -427,18 +504,17 @@ export class SyncEngine {
     if (!changed) return { opId: op.opId, status: 'stale' }
     this.previousTier = op.entity === 'clients' && op.field === 'tier' ? (current?.value ?? 'platinum') : undefined
     ent.fields.set(op.field, next)
-    this.derive(ent)
+    // The rule lookups follow every op; the index entry once per batch (rows.touched).
+    this.deriveRules(ent)
+    rows.touched.add(ent)
     const broken = this.violation(ent, op)
     this.appendChange(rows, ent, op.field, next, deviceId, op.opId, at)
-    if (!broken) {
-      this.derive(ent)
-      return { opId: op.opId, status: 'applied' }
-    }
+    if (!broken) return { opId: op.opId, status: 'applied' }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
     const correction = { value: broken.correction.value, hlc: this.hlc.now() }
     const before = field(current, broken.correction.field === op.field ? undefined : ent.fields.get(broken.correction.field))
     this.appendChange(rows, ent, broken.correction.field, correction, null, null, at)
-    this.derive(ent)
+    this.deriveRules(ent)
     const conflictId = uuidv7()
     rows.conflicts.push([conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before ?? null), op.hlc, op.opId, deviceId, at])
     return { opId: op.opId, status: 'conflict', conflictId }

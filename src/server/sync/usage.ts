@@ -9,6 +9,9 @@ import type { SqlDriver } from '../store/sql-driver'
  * timer, so a verification never waits for the database. A failed write keeps the counts for
  * the next attempt.
  */
+/** 300 rows × 3 parameters: under every SQLite and PostgreSQL limit. */
+const ROWS_PER_STATEMENT = 300
+
 export class ServerUsage implements UsageSink {
   private dirty: UsageCell[] = []
   private timer: NodeJS.Timeout | undefined
@@ -40,7 +43,7 @@ export class ServerUsage implements UsageSink {
     transferUsage(from, to, this.dirty)
   }
 
-  /** Writes every pending count; returns how many keys were written. */
+  /** Writes every pending count in one transaction of multi-row upserts; returns how many keys were written. */
   async flush(): Promise<number> {
     if (this.flushing) await this.flushing.catch(() => undefined)
     const batch = this.dirty
@@ -51,17 +54,29 @@ export class ServerUsage implements UsageSink {
       c.dirty = false
     }
     if (taken.length === 0) return 0
+    // one row per key id (a statement may not upsert the same row twice on PostgreSQL)
+    const byId = new Map<string, { count: number; lastMs: number }>()
+    for (const t of taken) {
+      const row = byId.get(t.cell.id)
+      if (row) {
+        row.count += t.count
+        row.lastMs = Math.max(row.lastMs, t.lastMs)
+      } else byId.set(t.cell.id, { count: t.count, lastMs: t.lastMs })
+    }
+    const rows = [...byId]
     this.flushing = this.driver.transaction(async (tx) => {
-      for (const t of taken) {
-        const last = new Date(t.lastMs).toISOString()
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        // between statements the event loop runs: gateway requests never wait for a whole flush
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+        const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
         await tx.run(
-          `INSERT INTO key_usage (key_id, use_count, last_used_at) VALUES (?, ?, ?)
+          `INSERT INTO key_usage (key_id, use_count, last_used_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
            ON CONFLICT (key_id) DO UPDATE SET use_count = key_usage.use_count + excluded.use_count,
              last_used_at = CASE WHEN key_usage.last_used_at < excluded.last_used_at THEN excluded.last_used_at ELSE key_usage.last_used_at END`,
-          [t.cell.id, t.count, last],
+          chunk.flatMap(([id, r]) => [id, r.count, new Date(r.lastMs).toISOString()]),
         )
       }
-      return taken.length
+      return byId.size
     })
     try {
       return await this.flushing

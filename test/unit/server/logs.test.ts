@@ -28,6 +28,7 @@ describe.each(backends)('logs', (backend) => {
       const token = (await t.login({ totp: code })).body.value.token as string
       const gateway = (await t.request('POST', '/v1/gateway-tokens', { token, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token as string
       await t.request('GET', '/v1/gateway/self', { token: gateway })
+      for (let i = 0; i < 3; i++) expect((await t.request('POST', '/v1/keys/verify', { token: gateway, body: { key: 'erp_live_nothing' } })).status).toBe(200)
       await t.request('GET', '/v1/devices', { token: `${token}x` })
       await t.request('POST', '/v1/auth/login', { body: `{"username":"alice","password":"${PASSWORD}",`, headers: { 'content-type': 'application/json' } })
 
@@ -37,6 +38,9 @@ describe.each(backends)('logs', (backend) => {
       expect(lines.filter((l) => l.msg === 'incoming request').length).toBeGreaterThanOrEqual(7)
       expect(lines.some((l) => l.msg === 'login failed')).toBe(true)
       expect(lines.some((l) => l.msg === 'login succeeded')).toBe(true)
+      expect(logs).toContain('/v1/gateway/self')
+      // gateway verification traffic is not logged request by request (its errors would be)
+      expect(logs).not.toContain('/v1/keys/verify')
       // …and none of the secrets that went through them
       const serverKey = backend.name === 'sqlite' ? readFileSync(join(target.dataDir, SERVER_KEY_FILE), 'utf8').trim() : t.server.serverKey.toString('hex')
       for (const secret of [PASSWORD, 'a wrong password 123', token, token.slice(4), gateway, gateway.slice(4), totpSecret, code, serverKey]) {

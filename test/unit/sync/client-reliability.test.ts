@@ -93,11 +93,14 @@ describe('the desktop client over an unreliable network', () => {
     await connect(a, proxy.url, 'a')
     let batches = 0
     const stopAt = 4 + Math.floor(Math.random() * 8)
+    let kill: Promise<void> | undefined
     const off = a.core.on('sync.progress', (p) => {
-      if (p.phase === 'pushing' && p.done > 0 && ++batches === stopAt) void killed(server.child)
+      if (p.phase === 'pushing' && p.done > 0 && ++batches === stopAt) kill = killed(server.child)
     })
     const interrupted = await a.client.call('sync.run', { confirmInitial: true })
     off()
+    expect(kill, `the push ended after ${batches} batches (${JSON.stringify(interrupted.error)})`).toBeDefined()
+    await kill
     expect(server.child.signalCode).toBe('SIGKILL')
     expect(interrupted.error).toMatchObject({ code: 'SYNC_UNREACHABLE' })
     expect(interrupted.pushed).toBeGreaterThan(0)

@@ -124,6 +124,13 @@ describe.each(backends)('desktop sync client', (backend) => {
         expect((await d.client.call('keys.verify', { key: rotated.secret })).code).toBe('VALID')
         expect((await d.client.call('keys.verify', { key: mob.secret })).code).toBe('NOT_FOUND')
       }
+      // a collection made here after the first sync needs no preview; on the others it does
+      const extra = await a.client.call('collections.create', { serverId: placed.server.id, name: 'acme-test' })
+      expect((await a.client.call('sync.run', {})).error).toBeNull()
+      // b learns the collection from the server and leaves it for a previewed first sync
+      expect((await b.client.call('sync.run', {})).error).toBeNull()
+      expect((await b.client.call('sync.status', {})).collections.find((c) => c.collectionId === extra.id)).toMatchObject({ initialDone: false })
+      expect(await b.client.invoke('sync.run', {})).toMatchObject({ ok: false, error: { code: 'SYNC_PREVIEW_REQUIRED' } })
       // a later edit elsewhere never revives it
       expect(await a.client.invoke('keys.setStatus', { id: erp.key.id, status: 'active' })).toMatchObject({ ok: false, error: { code: 'KEY_REVOKED' } })
       await syncAll([a, b, c], 1)

@@ -6,6 +6,8 @@ import { issuerOf, signJwt } from '../../../src/core/tokens/jwt'
 import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
 import { opWriter, signingKey } from '../../helpers/sync'
 import type { SyncOp } from '../../../src/shared/sync'
+import { KeyVerifyResult } from '../../../src/shared/server-api'
+import { GATEWAY_CACHE_MS, GATEWAY_STALE_MS } from '../../../src/server/http/auth'
 
 describe.each(backends)('gateway API', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
@@ -155,6 +157,26 @@ describe.each(backends)('gateway API', (backend) => {
       expect((await verify(gw, { key: key.plaintext })).code).toBe('VALID')
     })
 
+    it('writes the usage of many keys in multi-row statements and adds up across flushes', async () => {
+      await start()
+      const gw = await gateway(['keys.verify'])
+      const { w, collection, licence } = await seed()
+      // more keys than one statement holds (300), each its own application so all stay active
+      const keys = Array.from({ length: 320 }, (_, i) => w.key(collection, licence.id, { application_id: `app${i}` }))
+      const ops = keys.flatMap((k) => k.ops)
+      for (let i = 0; i < ops.length; i += 1000) await push(ops.slice(i, i + 1000))
+      for (const k of keys) expect((await verify(gw, { key: k.plaintext })).code).toBe('VALID')
+      expect((await verify(gw, { key: keys[0]!.plaintext })).code).toBe('VALID')
+      expect(await t.server.sync.usage.flush()).toBe(320)
+      expect((await verify(gw, { key: keys[0]!.plaintext })).code).toBe('VALID')
+      expect(await t.server.sync.usage.flush()).toBe(1)
+      const rows = await target.sql<{ key_id: string; use_count: number | string }>('SELECT key_id, use_count FROM key_usage')
+      const counts = new Map(rows.map((r) => [r.key_id, Number(r.use_count)]))
+      expect(counts.size).toBe(320)
+      expect(counts.get(keys[0]!.id)).toBe(3)
+      expect(keys.slice(1).every((k) => counts.get(k.id) === 1)).toBe(true)
+    })
+
     it('introspects EdDSA tokens against the collection keys and publishes the JWKS', async () => {
       await start()
       const gw = await gateway()
@@ -185,6 +207,63 @@ describe.each(backends)('gateway API', (backend) => {
       w.tick()
       await push(w.write('tokens', jti, collection, { revoked_at: clock.now().toISOString() }))
       expect(await introspect(jwt)).toEqual({ active: false })
+    })
+
+    it('publishes the JWKS without credentials, cacheable, rate-limited per address', async () => {
+      await start({ jwksRequestsPerMinute: 3 })
+      const { w, collection } = await seed()
+      const sk = await signingKey()
+      await push(w.write('token_signing_keys', randomUUID(), collection, { kid: sk.kid, public_jwk: JSON.stringify(sk.publicJwk), created_at: clock.now().toISOString(), retired_at: null, not_after: null }))
+      const anonymous = await t.request('GET', `/v1/collections/${collection}/jwks.json`, { remoteAddress: '10.0.0.1' })
+      expect(anonymous.status).toBe(200)
+      expect(anonymous.body).toEqual({ keys: [sk.publicJwk] })
+      expect(anonymous.headers['cache-control']).toBe('public, max-age=60')
+      // public key material only: no private part, no secret field of the signing key
+      expect(JSON.stringify(anonymous.body)).not.toMatch(/"d"|private_key|kws1\./)
+      // a credential is not needed, and a wrong one does not matter
+      expect((await t.request('GET', `/v1/collections/${collection}/jwks.json`, { token: 'kwg_' + 'A'.repeat(43), remoteAddress: '10.0.0.1' })).status).toBe(200)
+      const unknown = await t.request('GET', `/v1/collections/${randomUUID()}/jwks.json`, { remoteAddress: '10.0.0.1' })
+      expect([unknown.status, unknown.body.error.code]).toEqual([404, 'COLLECTION_UNKNOWN'])
+      const limited = await t.request('GET', `/v1/collections/${collection}/jwks.json`, { remoteAddress: '10.0.0.1' })
+      expect([limited.status, limited.body.error.code]).toEqual([429, 'REQUEST_RATE_LIMITED'])
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
+      // another address has its own allowance; a bad id is still a coded 400
+      expect((await t.request('GET', `/v1/collections/${collection}/jwks.json`, { remoteAddress: '10.0.0.2' })).status).toBe(200)
+      const bad = await t.request('GET', '/v1/collections/not-a-uuid/jwks.json', { remoteAddress: '10.0.0.3' })
+      expect([bad.status, bad.body.error.code]).toEqual([400, 'INVALID_INPUT'])
+      // other gateway routes still need a token
+      expect((await t.request('POST', '/v1/tokens/introspect', { body: { token: 'a.b.c' } })).status).toBe(401)
+    })
+
+    it('answers verify from cached gateway tokens, re-reading them in the background, and honours revocation at once', async () => {
+      await start()
+      const gw = await gateway(['keys.verify'])
+      const { key } = await seed()
+      expect(KeyVerifyResult.safeParse(await verify(gw, { key: key.plaintext })).success).toBe(true)
+      const list = await t.request('GET', '/v1/gateway-tokens', { token: device })
+      const id = list.body.value.gatewayTokens[0].id as string
+      // revoked behind the instance's back (another instance over the same database)
+      await target.sql('UPDATE gateway_tokens SET revoked_at = ? WHERE id = ?', [clock.now().toISOString(), id])
+      expect((await verify(gw, { key: key.plaintext })).code).toBe('VALID')
+      // once the entry is stale, the next request is still answered from it and starts a re-read
+      clock.advance(GATEWAY_CACHE_MS)
+      expect((await verify(gw, { key: key.plaintext })).code).toBe('VALID')
+      await new Promise((r) => setTimeout(r, 50))
+      const after = await t.request('POST', '/v1/keys/verify', { token: gw, body: { key: key.plaintext } })
+      expect([after.status, after.body.error.code]).toEqual([401, 'TOKEN_REVOKED'])
+      // a revocation through this instance takes effect on the next request
+      const gw2 = await gateway(['keys.verify'])
+      expect((await verify(gw2, { key: key.plaintext })).code).toBe('VALID')
+      const id2 = (await t.request('GET', '/v1/gateway-tokens', { token: device })).body.value.gatewayTokens.find((g: { id: string }) => g.id !== id).id
+      expect((await t.request('POST', `/v1/gateway-tokens/${id2}/revoke`, { token: device, body: {} })).status).toBe(200)
+      expect((await t.request('POST', '/v1/keys/verify', { token: gw2, body: { key: key.plaintext } })).body.error.code).toBe('TOKEN_REVOKED')
+      // an entry older than GATEWAY_STALE_MS is not answered from: the request reads the token itself
+      const gw3 = await gateway(['keys.verify'])
+      expect((await verify(gw3, { key: key.plaintext })).code).toBe('VALID')
+      const id3 = (await t.request('GET', '/v1/gateway-tokens', { token: device })).body.value.gatewayTokens.find((g: { revokedAt: string | null }) => g.revokedAt === null).id
+      await target.sql('UPDATE gateway_tokens SET revoked_at = ? WHERE id = ?', [clock.now().toISOString(), id3])
+      clock.advance(GATEWAY_STALE_MS)
+      expect((await t.request('POST', '/v1/keys/verify', { token: gw3, body: { key: key.plaintext } })).body.error.code).toBe('TOKEN_REVOKED')
     })
 
     it('never stores or logs a plaintext key', async () => {

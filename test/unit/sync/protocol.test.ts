@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
 import { opWriter } from '../../helpers/sync'
 import type { SyncOp } from '../../../src/shared/sync'
+import { SyncPullResult, SyncPushResult } from '../../../src/shared/server-api'
 
 describe.each(backends)('sync protocol', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
@@ -26,6 +27,8 @@ describe.each(backends)('sync protocol', (backend) => {
     const push = async (ops: SyncOp[]) => {
       const r = await pushRaw({ ops })
       expect(r.status, JSON.stringify(r.body)).toBe(200)
+      // the server skips its run-time answer check on this hot route: the answer must still fit the schema
+      expect(SyncPushResult.safeParse(r.body.value).success, JSON.stringify(r.body.value)).toBe(true)
       return r.body.value as { outcomes: { opId: string; status: string; conflictId?: string }[]; cursor: number }
     }
     const pullAll = async (collectionId?: string) => {
@@ -34,6 +37,7 @@ describe.each(backends)('sync protocol', (backend) => {
       for (;;) {
         const r = await t.request('GET', `/v1/sync/pull?cursor=${cursor}&limit=3${collectionId ? `&collectionId=${collectionId}` : ''}`, { token: device })
         expect(r.status).toBe(200)
+        expect(SyncPullResult.safeParse(r.body.value).success, JSON.stringify(r.body.value)).toBe(true)
         out.push(...r.body.value.changes)
         cursor = r.body.value.next
         if (!r.body.value.more) return out
