@@ -14,14 +14,16 @@ export interface ShotOptions {
   dialogsToTop?: boolean
   /** Also copy the picture to docs/screenshots (the README's pictures). */
   docs?: boolean
+  /** Keep notifications in the picture, when one (a sync summary) is what it shows. */
+  toasts?: boolean
 }
 
-/** A screenshot for people to look at: no pointer hover, tooltip or toast in the way. */
-export async function shot(page: Page, name: string, { grow = true, dialogsToTop = false, docs = false }: ShotOptions = {}): Promise<void> {
+/** A screenshot for people to look at: no pointer hover, tooltip or (unless asked for) toast in the way. */
+export async function shot(page: Page, name: string, { grow = true, dialogsToTop = false, docs = false, toasts = false }: ShotOptions = {}): Promise<void> {
   const viewport = page.viewportSize()!
   await page.mouse.move(viewport.width - 5, viewport.height - 5)
   await expect(page.getByRole('tooltip')).toHaveCount(0)
-  await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
+  if (!toasts) await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
   mkdirSync(SCREENS, { recursive: true })
   if (dialogsToTop) await page.evaluate("document.querySelectorAll('[role=dialog], [role=dialog] *').forEach((e) => { e.scrollTop = 0 })")
   const height = grow ? Number(await page.evaluate('document.documentElement.scrollHeight')) : 0

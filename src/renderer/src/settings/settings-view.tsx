@@ -1,8 +1,9 @@
-import { Button, Card, Group, NumberInput, PasswordInput, SegmentedControl, Stack, Switch, Text, Title, useMantineColorScheme, type MantineColorScheme } from '@mantine/core'
-import { useState, type FormEvent, type ReactNode } from 'react'
+import { Button, Group, NumberInput, PasswordInput, SegmentedControl, Stack, Switch, useMantineColorScheme, type MantineColorScheme } from '@mantine/core'
+import { useState, type FormEvent } from 'react'
 import { api, toApiError } from '../api/client'
 import { notifyDone, notifyError } from '../ui/notify'
 import { PageHeader } from '../ui/page-header'
+import { SectionCard } from '../ui/section-card'
 import { PassphraseMeter } from '../vault/passphrase-meter'
 import { usePassphraseStrength } from '../vault/use-passphrase-strength'
 import { useVault } from '../vault/vault-context'
@@ -20,24 +21,6 @@ export function SettingsView() {
         <ChangePassphrase />
       </Stack>
     </>
-  )
-}
-
-function Section({ title, description, children }: { title: string; description: ReactNode; children: ReactNode }) {
-  return (
-    <Card component="section" aria-label={title}>
-      <Stack gap="md">
-        <Stack gap={4}>
-          <Title order={2} fz="lg">
-            {title}
-          </Title>
-          <Text size="sm" c="dimmed">
-            {description}
-          </Text>
-        </Stack>
-        {children}
-      </Stack>
-    </Card>
   )
 }
 
@@ -59,7 +42,7 @@ function KeychainSetting() {
   }
 
   return (
-    <Section
+    <SectionCard
       title="OS keychain"
       description="Keep the vault key in this computer’s keychain so unlocking needs no typing. The master passphrase keeps working on any machine."
     >
@@ -70,7 +53,7 @@ function KeychainSetting() {
         disabled={busy || (!available && !enabled)}
         onChange={(e) => void toggle(e.currentTarget.checked)}
       />
-    </Section>
+    </SectionCard>
   )
 }
 
@@ -97,7 +80,7 @@ function AutoLockSetting() {
   }
 
   return (
-    <Section title="Auto-lock" description="Lock the vault after this many minutes without mouse or keyboard activity. 0 turns auto-lock off.">
+    <SectionCard title="Auto-lock" description="Lock the vault after this many minutes without mouse or keyboard activity. 0 turns auto-lock off.">
       <form onSubmit={save} noValidate>
         <Group align="flex-start" gap="sm">
           <NumberInput
@@ -117,7 +100,7 @@ function AutoLockSetting() {
           </Button>
         </Group>
       </form>
-    </Section>
+    </SectionCard>
   )
 }
 
@@ -129,7 +112,7 @@ function AppearanceSetting() {
     void api.invoke('prefs.set', { theme }).then((r) => !r.ok && notifyError(r.error, 'Could not save the theme'))
   }
   return (
-    <Section title="Appearance" description="Follow the operating system’s light or dark mode, or pick one.">
+    <SectionCard title="Appearance" description="Follow the operating system’s light or dark mode, or pick one.">
       <SegmentedControl
         aria-label="Colour scheme"
         value={colorScheme}
@@ -141,7 +124,7 @@ function AppearanceSetting() {
         ]}
         w="fit-content"
       />
-    </Section>
+    </SectionCard>
   )
 }
 
@@ -178,7 +161,7 @@ function ChangePassphrase() {
   }
 
   return (
-    <Section title="Master passphrase" description="Re-wraps the vault key under a new passphrase. Nothing else in the vault changes.">
+    <SectionCard title="Master passphrase" description="Re-wraps the vault key under a new passphrase. Nothing else in the vault changes.">
       <form onSubmit={submit} noValidate>
         <Stack gap="md" maw={440}>
           <PasswordInput
@@ -217,6 +200,6 @@ function ChangePassphrase() {
           </Group>
         </Stack>
       </form>
-    </Section>
+    </SectionCard>
   )
 }

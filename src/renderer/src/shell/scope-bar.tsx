@@ -1,16 +1,14 @@
-import { ActionIcon, Group, Select, Tooltip } from '@mantine/core'
-import { IconDatabase, IconRefresh, IconServer } from '@tabler/icons-react'
-import { useBusy, useRefresh } from '../api/refresh'
+import { Group, Select } from '@mantine/core'
+import { IconDatabase, IconServer } from '@tabler/icons-react'
+import { SyncButton } from '../sync/sync-button'
 import { useSelection } from './selection'
 
 /**
  * Seed 003's "select the collection": server and collection of the chosen region, then the red
- * circular arrows that reload what is shown.
+ * circular arrows that sync (when set up) and reload what is shown.
  */
 export function ScopeBar() {
   const { region, servers, server, collections, collection, selectServer, selectCollection } = useSelection()
-  const { refresh } = useRefresh()
-  const { busy } = useBusy()
 
   return (
     <Group gap="sm" wrap="nowrap">
@@ -44,11 +42,7 @@ export function ScopeBar() {
           />
         </>
       )}
-      <Tooltip label="Refresh data">
-        <ActionIcon color="red" variant="filled" radius="xl" size={36} aria-label="Refresh" onClick={refresh} loading={busy > 0}>
-          <IconRefresh size={20} stroke={2} />
-        </ActionIcon>
-      </Tooltip>
+      <SyncButton />
     </Group>
   )
 }

@@ -1,7 +1,7 @@
-import { AppShell, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
+import { AppShell, Badge, Box, Burger, Button, Group, NavLink, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
 import { useDisclosure } from '@mantine/hooks'
-import { IconBuilding, IconHistory, IconKey, IconListCheck, IconLock, IconLockOpen, IconReportAnalytics, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
-import { useState, type ComponentType } from 'react'
+import { IconBuilding, IconCloudUpload, IconHistory, IconKey, IconListCheck, IconLock, IconLockOpen, IconReportAnalytics, IconSettings, IconSitemap, IconTable } from '@tabler/icons-react'
+import { useCallback, useState, type ComponentType } from 'react'
 import { api } from '../api/client'
 import { RefreshProvider } from '../api/refresh'
 import { AuditView } from '../audit/audit-view'
@@ -11,6 +11,8 @@ import { LicencesView } from '../licences/licences-view'
 import { RecordsView } from '../records/records-view'
 import { ReportView } from '../report/report-view'
 import { SettingsView } from '../settings/settings-view'
+import { SyncProvider, useSync } from '../sync/sync-context'
+import { SyncView } from '../sync/sync-view'
 import { TopologyView } from '../topology/topology-view'
 import { Brand } from '../ui/brand'
 import { notifyError } from '../ui/notify'
@@ -20,7 +22,7 @@ import { RegionSelector } from './region-selector'
 import { ScopeBar } from './scope-bar'
 import { SelectionProvider } from './selection'
 
-export type Section = 'records' | 'keys' | 'licences' | 'catalog' | 'topology' | 'audit' | 'report' | 'settings'
+export type Section = 'records' | 'keys' | 'licences' | 'catalog' | 'topology' | 'audit' | 'report' | 'sync' | 'settings'
 
 const sections: { id: Section; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { id: 'records', label: 'Records', icon: IconTable },
@@ -30,6 +32,7 @@ const sections: { id: Section; label: string; icon: ComponentType<{ size?: numbe
   { id: 'topology', label: 'Topology', icon: IconSitemap },
   { id: 'audit', label: 'Audit log', icon: IconHistory },
   { id: 'report', label: 'Audit report', icon: IconReportAnalytics },
+  { id: 'sync', label: 'Sync', icon: IconCloudUpload },
   { id: 'settings', label: 'Settings', icon: IconSettings },
 ]
 
@@ -53,78 +56,98 @@ export function Workspace() {
     }
   }
 
-  const go = (next: Section) => {
-    setSection(next)
-    closeNav()
-  }
+  const go = useCallback(
+    (next: Section) => {
+      setSection(next)
+      closeNav()
+    },
+    [closeNav],
+  )
+  const openSync = useCallback(() => go('sync'), [go])
 
   return (
     <RefreshProvider>
       <SelectionProvider>
-        <AppShell header={{ height: 64 }} navbar={{ width: NAVBAR_WIDTH, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="xl">
-          <AppShell.Header>
-            <Group h="100%" wrap="nowrap" gap={0}>
-              <Group w={NAVBAR_WIDTH} px="md" wrap="nowrap" gap="sm" visibleFrom="sm">
-                <Brand />
+        <SyncProvider onOpenSync={openSync}>
+          <AppShell header={{ height: 64 }} navbar={{ width: NAVBAR_WIDTH, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="xl">
+            <AppShell.Header>
+              <Group h="100%" wrap="nowrap" gap={0}>
+                <Group w={NAVBAR_WIDTH} px="md" wrap="nowrap" gap="sm" visibleFrom="sm">
+                  <Brand />
+                </Group>
+                <Group hiddenFrom="sm" px="md" wrap="nowrap" gap="sm">
+                  <Burger opened={navOpened} onClick={toggleNav} size="sm" aria-label="Toggle navigation" />
+                  <Brand />
+                </Group>
+                <Group flex={1} px="xl" justify="space-between" wrap="nowrap" gap="md" miw={0}>
+                  <ScopeBar />
+                  <Tooltip label="Close the vault and forget every key in memory">
+                    <Button variant="default" leftSection={<IconLock size={16} />} onClick={lock} loading={locking}>
+                      Lock
+                    </Button>
+                  </Tooltip>
+                </Group>
               </Group>
-              <Group hiddenFrom="sm" px="md" wrap="nowrap" gap="sm">
-                <Burger opened={navOpened} onClick={toggleNav} size="sm" aria-label="Toggle navigation" />
-                <Brand />
-              </Group>
-              <Group flex={1} px="xl" justify="space-between" wrap="nowrap" gap="md" miw={0}>
-                <ScopeBar />
-                <Tooltip label="Close the vault and forget every key in memory">
-                  <Button variant="default" leftSection={<IconLock size={16} />} onClick={lock} loading={locking}>
-                    Lock
-                  </Button>
-                </Tooltip>
-              </Group>
-            </Group>
-          </AppShell.Header>
+            </AppShell.Header>
 
-          <AppShell.Navbar p="md">
-            <AppShell.Section>
-              <RegionSelector />
-            </AppShell.Section>
-            <AppShell.Section grow component={ScrollArea} mt="lg" mx="-md" px="md">
-              <Text size="xs" fw={700} c="dimmed" tt="uppercase" mb={6} px="xs">
-                Workspace
-              </Text>
-              <Stack gap={2}>
-                {sections.map(({ id, label, icon: Icon }) => (
-                  <NavLink
-                    key={id}
-                    component="button"
-                    label={label}
-                    leftSection={<Icon size={18} stroke={1.75} />}
-                    active={section === id}
-                    aria-current={section === id ? 'page' : undefined}
-                    onClick={() => go(id)}
-                    style={{ borderRadius: 'var(--mantine-radius-md)' }}
-                  />
-                ))}
-              </Stack>
-            </AppShell.Section>
-            <AppShell.Section>
-              <VaultFooter />
-            </AppShell.Section>
-          </AppShell.Navbar>
+            <AppShell.Navbar p="md">
+              <AppShell.Section>
+                <RegionSelector />
+              </AppShell.Section>
+              <AppShell.Section grow component={ScrollArea} mt="lg" mx="-md" px="md">
+                <Text size="xs" fw={700} c="dimmed" tt="uppercase" mb={6} px="xs">
+                  Workspace
+                </Text>
+                <Stack gap={2}>
+                  {sections.map(({ id, label, icon: Icon }) => (
+                    <NavLink
+                      key={id}
+                      component="button"
+                      label={label}
+                      leftSection={<Icon size={18} stroke={1.75} />}
+                      rightSection={id === 'sync' ? <ConflictCount /> : undefined}
+                      active={section === id}
+                      aria-current={section === id ? 'page' : undefined}
+                      onClick={() => go(id)}
+                      style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                    />
+                  ))}
+                </Stack>
+              </AppShell.Section>
+              <AppShell.Section>
+                <VaultFooter />
+              </AppShell.Section>
+            </AppShell.Navbar>
 
-          <AppShell.Main>
-            <Box maw={1200} mx="auto">
-              {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
-              {section === 'keys' && <KeysView onOpenLicences={() => go('licences')} />}
-              {section === 'licences' && <LicencesView />}
-              {section === 'catalog' && <CatalogView />}
-              {section === 'topology' && <TopologyView />}
-              {section === 'audit' && <AuditView />}
-              {section === 'report' && <ReportView onOpen={go} />}
-              {section === 'settings' && <SettingsView />}
-            </Box>
-          </AppShell.Main>
-        </AppShell>
+            <AppShell.Main>
+              <Box maw={1200} mx="auto">
+                {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
+                {section === 'keys' && <KeysView onOpenLicences={() => go('licences')} />}
+                {section === 'licences' && <LicencesView />}
+                {section === 'catalog' && <CatalogView />}
+                {section === 'topology' && <TopologyView />}
+                {section === 'audit' && <AuditView />}
+                {section === 'report' && <ReportView onOpen={go} />}
+                {section === 'sync' && <SyncView />}
+                {section === 'settings' && <SettingsView />}
+              </Box>
+            </AppShell.Main>
+          </AppShell>
+        </SyncProvider>
       </SelectionProvider>
     </RefreshProvider>
+  )
+}
+
+/** Open sync conflicts, beside "Sync" in the navbar: they wait for the admin. */
+function ConflictCount() {
+  const { status } = useSync()
+  const open = status?.openConflicts ?? 0
+  if (open === 0) return null
+  return (
+    <Badge color="red" variant="filled" size="sm" circle={open < 10} aria-label={`${open} open sync ${open === 1 ? 'conflict' : 'conflicts'}`}>
+      {open}
+    </Badge>
   )
 }
 

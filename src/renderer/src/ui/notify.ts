@@ -4,7 +4,7 @@ import type { ApiError } from '../api/client'
 import { toApiError } from '../api/client'
 
 // Mantine's close button has no accessible name of its own.
-const closeButtonProps = { 'aria-label': 'Dismiss notification' }
+export const closeButtonProps = { 'aria-label': 'Dismiss notification' }
 
 /** Shows a refused or failed call as a notification: the coded error's message, code as title. */
 export function notifyError(error: unknown, title?: string): void {
