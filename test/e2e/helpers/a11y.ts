@@ -3,6 +3,12 @@ import { expect, type Page } from '@playwright/test'
 
 /** Fails with a readable list when axe finds a serious or critical violation on the page. */
 export async function expectNoSeriousA11yViolations(page: Page, where: string): Promise<void> {
+  // colour contrast is measured on what is painted: an element fading in (a notification, a
+  // modal) has not reached its colours yet, so wait until no transition or animation runs
+  // (spinners loop forever and are left out); a page that never settles is checked anyway
+  await page
+    .waitForFunction("document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)", undefined, { timeout: 10_000 })
+    .catch(() => undefined)
   const { violations } = await new AxeBuilder({ page }).analyze()
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
   const summary = serious.map((v) => `${v.impact} ${v.id}: ${v.help}\n  ${v.nodes.map((n) => n.target.join(' ')).join('\n  ')}`).join('\n')
