@@ -38,7 +38,6 @@ async function syncAll(desktops: TestCore[], rounds = 2) {
   }
 }
 
-
 describe.each(backends)('desktop sync client', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
     beforeAll(async () => {
