@@ -127,8 +127,13 @@ async function insertMany(tx: SqlTx, head: string, rows: Row[], tail = ''): Prom
   }
 }
 
-/** The value the conflict reports as current: what the field held before the op. */
-const field = (before: Stamped<SyncValue> | undefined, other: Stamped<SyncValue> | undefined) => (other ?? before)?.value
+/**
+ * The value a conflict reports as the server's: what now stands on the op's field, i.e. the
+ * correction when it rewrote that field (a key left 'inactive', the previous tier), else the
+ * value the corrected field held before the correction.
+ */
+const serverValue = (op: SyncOp, correction: { field: string; value: SyncValue }, correctedBefore: Stamped<SyncValue> | undefined) =>
+  correction.field === op.field ? correction.value : correctedBefore?.value
 
 export interface PushResult {
   outcomes: OpOutcome[]
@@ -512,7 +517,7 @@ export class SyncEngine {
     if (!broken) return { opId: op.opId, status: 'applied' }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
     const correction = { value: broken.correction.value, hlc: this.hlc.now() }
-    const before = field(current, broken.correction.field === op.field ? undefined : ent.fields.get(broken.correction.field))
+    const before = serverValue(op, broken.correction, ent.fields.get(broken.correction.field))
     this.appendChange(rows, ent, broken.correction.field, correction, null, null, at)
     this.deriveRules(ent)
     const conflictId = uuidv7()

@@ -133,7 +133,7 @@ describe.each(backends)('sync protocol', (backend) => {
       const conflicted = r.outcomes.filter((o) => o.status === 'conflict')
       expect(conflicted).toHaveLength(1)
       const list = await t.request('GET', `/v1/sync/conflicts?collectionId=${c}`, { token: device })
-      expect(list.body.value.conflicts).toEqual([expect.objectContaining({ id: conflicted[0]!.conflictId, kind: 'ONE_ACTIVE_KEY', entityId: second.id, resolvedAt: null })])
+      expect(list.body.value.conflicts).toEqual([expect.objectContaining({ id: conflicted[0]!.conflictId, kind: 'ONE_ACTIVE_KEY', entityId: second.id, resolvedAt: null, proposedValue: 'active', currentValue: 'inactive' })])
       // the correction is in the change log with a later stamp, so pulling replicas converge on it
       const changes = await pullAll(c)
       const statuses = changes.filter((x) => x.entityId === second.id && x.field === 'status')
