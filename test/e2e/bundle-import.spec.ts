@@ -2,7 +2,8 @@ import { expect, test } from '@playwright/test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
+import { licensedCollection, makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
+import { inspectBundle } from './helpers/bundle-dialog'
 import { failOnPageProblems } from './helpers/page-problems'
 import { shot } from './helpers/screens'
 
@@ -38,11 +39,7 @@ test.describe('bundle import between two vaults', () => {
     // --- vault A: a licensed collection with a key, two service users and a token
     const rpcA = rpcFor(a)
     await rpcA('vault.setup', { passphrase: PASSPHRASE })
-    const region = await rpcA<{ id: string }>('regions.create', { name: 'eu-west' })
-    const server = await rpcA<{ id: string }>('servers.create', { regionId: region.id, name: 'db-frankfurt-01' })
-    const collection = await rpcA<{ id: string }>('collections.create', { serverId: server.id, name: 'acme-production' })
-    const owner = await rpcA<{ id: string }>('clients.create', { name: 'Acme Logistics', tier: 'gold' })
-    await rpcA('licences.create', { clientId: owner.id, collectionId: collection.id })
+    const { collection } = await licensedCollection(rpcA)
     const erp = await rpcA<{ key: { id: string }; secret: string }>('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'XSS ERP' })
     const integrator = await rpcA<{ user: { id: string; clientId: string }; password: string }>('users.create', {
       collectionId: collection.id,
@@ -74,11 +71,7 @@ test.describe('bundle import between two vaults', () => {
     await page.goto(b.openUrl)
     await page.getByRole('button', { name: 'Import bundle…' }).click()
     const dialog = page.getByRole('dialog', { name: 'Import an integrator bundle' })
-    const chooser = page.waitForEvent('filechooser')
-    await dialog.getByRole('button', { name: /Bundle file/ }).click()
-    await (await chooser).setFiles(bundleFile)
-    await dialog.getByLabel('Bundle passphrase').fill(BUNDLE_PASSPHRASE)
-    await dialog.getByRole('button', { name: 'Inspect' }).click()
+    await inspectBundle(page, bundleFile, BUNDLE_PASSPHRASE)
     await expect(dialog.getByText('Signature verified')).toBeVisible()
 
     // No licence on this collection here: the import waits for a client.
@@ -137,11 +130,7 @@ test.describe('bundle import between two vaults', () => {
     // The same bundle a second time: inspect says so and the import stays shut.
     await page.getByRole('button', { name: 'Bundles' }).click()
     await page.getByRole('menuitem', { name: 'Import bundle…' }).click()
-    const chooserAgain = page.waitForEvent('filechooser')
-    await dialog.getByRole('button', { name: /Bundle file/ }).click()
-    await (await chooserAgain).setFiles(bundleFile)
-    await dialog.getByLabel('Bundle passphrase').fill(BUNDLE_PASSPHRASE)
-    await dialog.getByRole('button', { name: 'Inspect' }).click()
+    await inspectBundle(page, bundleFile, BUNDLE_PASSPHRASE)
     await expect(dialog.getByText('Already imported into this vault')).toBeVisible()
     await expect(dialog.getByRole('button', { name: 'Import', exact: true })).toBeDisabled()
   })

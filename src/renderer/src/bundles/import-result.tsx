@@ -50,7 +50,7 @@ export function ImportResult({ imported, contents, clients }: { imported: Import
             Bundle {imported.bundleId.slice(0, 8)}… is imported into <b>{place}</b>
             {newHere.length > 0 ? `; new in this vault: ${newHere.join(', ')}.` : '.'} Importing it again will be refused as a replay.
           </Text>
-          {imported.licence && (
+          {imported.licence && (imported.licence.bound || contents.counts.keys > 0) && (
             <Text size="sm" data-testid="import-licence">
               {imported.licence.bound
                 ? `A new master licence of ${clientName} is bound to ${contents.collection.name}; the keys are on it.`
