@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { mkdirSync } from 'node:fs'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
-import { makeDataDir, rpcFor, startBridge } from './helpers/bridge'
+import { licensedCollection, makeDataDir, rpcFor, startBridge } from './helpers/bridge'
 
 /**
  * A service user imported from another installation's bundle arrives without a password: the
@@ -29,11 +29,7 @@ test('a service user imported from a bundle shows that it has no password yet, u
   try {
     const rpcA = rpcFor(a)
     await rpcA('vault.setup', { passphrase: PASSPHRASE })
-    const region = await rpcA<{ id: string }>('regions.create', { name: 'eu-west' })
-    const server = await rpcA<{ id: string }>('servers.create', { regionId: region.id, name: 'db-frankfurt-01' })
-    const collection = await rpcA<{ id: string }>('collections.create', { serverId: server.id, name: 'acme-production' })
-    const client = await rpcA<{ id: string }>('clients.create', { name: 'Acme Logistics', tier: 'gold' })
-    await rpcA('licences.create', { clientId: client.id, collectionId: collection.id })
+    const { collection } = await licensedCollection(rpcA)
     const erp = await rpcA<{ key: { id: string } }>('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'XSS ERP' })
     await rpcA('users.create', { collectionId: collection.id, keyId: erp.key.id, username: 'svc-integrator', restPermissions: ['rest.invoices.list'] })
     const bundle = await rpcA<{ file: string }>('bundles.export', { collectionId: collection.id, passphrase: BUNDLE_PASSPHRASE, items: { keys: 'all', serviceUsers: 'all' } })

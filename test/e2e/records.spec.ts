@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import * as OTPAuth from 'otpauth'
 import { expectNoSeriousA11yViolations } from './helpers/a11y'
 import { shot } from './helpers/screens'
-import { makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
+import { licensedCollection, makeDataDir, rpcFor, startBridge, type Bridge } from './helpers/bridge'
 import { failOnPageProblems } from './helpers/page-problems'
 
 /** The records screen is shown at window size (its table scrolls), pop-ups from their top. */
@@ -65,11 +65,7 @@ test.describe('records', () => {
     bridge = await startBridge(data.dir)
     const rpc = rpcFor(bridge)
     await rpc('vault.setup', { passphrase: PASSPHRASE })
-    const region = await rpc<{ id: string }>('regions.create', { name: 'eu-west' })
-    const server = await rpc<{ id: string }>('servers.create', { regionId: region.id, name: 'db-frankfurt-01' })
-    const collection = await rpc<{ id: string }>('collections.create', { serverId: server.id, name: 'acme-production' })
-    const client = await rpc<{ id: string }>('clients.create', { name: 'Acme Logistics', tier: 'gold' })
-    await rpc('licences.create', { clientId: client.id, collectionId: collection.id })
+    const { collection } = await licensedCollection(rpc)
     const erp = await rpc<{ key: { id: string; hint: string } }>('keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'XSS ERP' })
     await rpc('keys.create', { collectionId: collection.id, applicationKind: 'workflow', name: 'Workflow engine' })
 

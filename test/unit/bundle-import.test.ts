@@ -62,7 +62,11 @@ describe('bundle import of keys, service users and tokens', () => {
     const out = await exportAll()
     const b = await vault()
     const acme = await b.client.call('clients.create', { name: 'Acme B', tier: 'gold' })
+    const changed = new Set<string>()
+    b.core.on('data.changed', ({ domain }) => changed.add(domain))
     const r = await b.client.call('bundles.import', { file: out.file, identities: [identity], licenceClientId: acme.id })
+    // every screen showing what the import added reloads: topology, licences, keys, records
+    for (const domain of ['regions', 'servers', 'collections', 'clients', 'licences', 'keys', 'users']) expect(changed).toContain(domain)
 
     expect(r.items).toEqual({ keys: { created: 2, updated: 0, skipped: 0 }, serviceUsers: { created: 2, updated: 0, skipped: 0 }, tokens: { created: 0, updated: 0, skipped: 1 } })
     expect(r.skipped).toEqual([{ kind: 'token', id: token.info.id, name: 'svc-alice', reason: 'TOKEN_NOT_VERIFIABLE', message: expect.stringContaining(token.info.kid) }])

@@ -2,9 +2,12 @@ import { bundleContents, exportBundle, importBundle, isImported, openBundle, typ
 import type { Handlers } from '../dispatcher'
 import type { CoreDeps } from './deps'
 
+const IMPORTED_DOMAINS = ['regions', 'servers', 'collections', 'clients', 'licences', 'keys', 'users'] as const
+
 export function bundleHandlers(d: CoreDeps, options: BundleOptions = {}): Pick<Handlers, 'bundles.export' | 'bundles.inspect' | 'bundles.import'> {
+  // An import can add regions, servers, a collection, a licence, keys and service users.
   const changed = <T>(value: T): T => {
-    d.session().emit('data.changed', { domain: 'collections' })
+    for (const domain of IMPORTED_DOMAINS) d.session().emit('data.changed', { domain })
     return value
   }
   return {

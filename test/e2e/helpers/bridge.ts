@@ -93,3 +93,20 @@ export function rpcFor(bridge: Bridge): Rpc {
     return body.value as T
   }
 }
+
+export interface LicensedCollection {
+  region: { id: string }
+  server: { id: string }
+  collection: { id: string }
+  client: { id: string }
+}
+
+/** eu-west › db-frankfurt-01 › acme-production, under a master licence of the Gold client Acme Logistics. */
+export async function licensedCollection(rpc: Rpc): Promise<LicensedCollection> {
+  const region = await rpc<{ id: string }>('regions.create', { name: 'eu-west' })
+  const server = await rpc<{ id: string }>('servers.create', { regionId: region.id, name: 'db-frankfurt-01' })
+  const collection = await rpc<{ id: string }>('collections.create', { serverId: server.id, name: 'acme-production' })
+  const client = await rpc<{ id: string }>('clients.create', { name: 'Acme Logistics', tier: 'gold' })
+  await rpc('licences.create', { clientId: client.id, collectionId: collection.id })
+  return { region, server, collection, client }
+}

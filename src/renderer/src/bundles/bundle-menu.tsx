@@ -30,3 +30,16 @@ export function BundleMenu({ chosen }: { chosen: ChosenCollection }) {
     </>
   )
 }
+
+/** Import alone, for screens without a chosen collection (a fresh vault receiving its first bundle). */
+export function ImportBundleButton() {
+  const [open, setOpen] = useState(false)
+  return (
+    <>
+      <Button variant="default" leftSection={<IconFileImport size={16} />} onClick={() => setOpen(true)}>
+        Import bundle…
+      </Button>
+      <ImportBundleModal opened={open} onClose={() => setOpen(false)} />
+    </>
+  )
+}

@@ -24,6 +24,17 @@ const TITLES: Record<string, string> = {
   KEY_ROTATED: 'Key replaced',
   USER_NOT_FOUND: 'Service user not in this collection',
   VAULT_LOCKED: 'Vault locked',
+  LICENCE_REQUIRED: 'Master licence needed',
+  LICENCE_LIMIT_REACHED: 'No free licence for this client',
+  COLLECTION_ALREADY_LICENSED: 'Collection licensed to another client',
+  CLIENT_NOT_FOUND: 'Client not found',
+  APPLICATION_NOT_FOUND: 'Application kind missing here',
+  PERMISSION_UNKNOWN: 'Permission not in this catalog',
+  PERMISSION_NOT_IN_KEY: 'Permission not in the key',
+  USERNAME_TAKEN: 'Username taken',
+  KEY_ALREADY_EXISTS_FOR_APPLICATION: 'Application already has a key',
+  IP_RULE_INVALID: 'IP rule not accepted',
+  URL_INVALID: 'Public URL not accepted',
 }
 
 export function BundleRefusal({ error, nothingChanged = true }: { error: ApiError; nothingChanged?: boolean }) {

@@ -1,12 +1,16 @@
 import { Alert, Badge, Button, Code, FileInput, Group, Modal, PasswordInput, SegmentedControl, Stack, Table, Tabs, Text } from '@mantine/core'
-import { IconCircleCheck, IconFileImport, IconSearch, IconShieldCheck } from '@tabler/icons-react'
+import { IconFileImport, IconSearch, IconShieldCheck, IconTable } from '@tabler/icons-react'
 import { useState, type FormEvent } from 'react'
 import type { MethodOutput } from '../../../shared/contract'
 import { api, type ApiError, toApiError } from '../api/client'
+import { useOpenSection } from '../shell/navigation'
+import { useSelection } from '../shell/selection'
 import { notifyDone } from '../ui/notify'
 import { fileToBase64, formatBytes, groupHex } from './bundle-file'
 import { BundleCounts } from './bundle-counts'
 import { BundleRefusal } from './bundle-refusal'
+import { ImportLicenceStep, licenceDecided, useLicenceCheck } from './import-licence-step'
+import { ImportResult } from './import-result'
 
 type Inspected = MethodOutput<'bundles.inspect'>
 type Imported = MethodOutput<'bundles.import'>
@@ -26,7 +30,10 @@ export function ImportBundleModal({ opened, onClose }: { opened: boolean; onClos
   )
 }
 
-/** Pick a file, open it with a passphrase or an age identity, look inside (no secrets), then import once. */
+/**
+ * Pick a file, open it with a passphrase or an age identity, look inside (no secrets), settle the
+ * master licence the keys need, then import once and show what the import did.
+ */
 function ImportDialog({ onClose }: { onClose(): void }) {
   const [file, setFile] = useState<File | null>(null)
   const [mode, setMode] = useState<'passphrase' | 'identity'>('passphrase')
@@ -36,6 +43,10 @@ function ImportDialog({ onClose }: { onClose(): void }) {
   const [refusal, setRefusal] = useState<ApiError | null>(null)
   const [inspected, setInspected] = useState<Inspected | null>(null)
   const [imported, setImported] = useState<Imported | null>(null)
+  const [clientId, setClientId] = useState<string | null>(null)
+  const licence = useLicenceCheck(inspected?.contents ?? null)
+  const { selectPlace } = useSelection()
+  const openSection = useOpenSection()
   const tooLarge = file !== null && file.size > MAX_FILE_BYTES
   const secretGiven = mode === 'passphrase' ? passphrase.length > 0 : identity.trim().length > 0
   const ready = file !== null && !tooLarge && secretGiven && busy === null
@@ -44,6 +55,7 @@ function ImportDialog({ onClose }: { onClose(): void }) {
     setRefusal(null)
     setInspected(null)
     setImported(null)
+    setClientId(null)
   }
 
   const request = async () => {
@@ -59,7 +71,8 @@ function ImportDialog({ onClose }: { onClose(): void }) {
       if (what === 'inspect') {
         setInspected(await api.call('bundles.inspect', await request()))
       } else {
-        const result = await api.call('bundles.import', await request())
+        const bind = licence.standing?.kind === 'none' && clientId !== null ? { licenceClientId: clientId } : {}
+        const result = await api.call('bundles.import', { ...(await request()), ...bind })
         setImported(result)
         notifyDone(`Bundle imported into ${inspected?.contents.collection.name ?? 'this vault'}.`)
       }
@@ -69,6 +82,28 @@ function ImportDialog({ onClose }: { onClose(): void }) {
     } finally {
       setBusy(null)
     }
+  }
+
+  if (imported && inspected) {
+    const { collection } = inspected.contents
+    const openRecords = () => {
+      selectPlace({ regionId: collection.region.id, serverId: collection.server.id, collectionId: collection.id })
+      openSection('records')
+      onClose()
+    }
+    return (
+      <Stack gap="md">
+        <ImportResult imported={imported} contents={inspected.contents} clients={licence.clients} />
+        <Group justify="space-between" gap="sm">
+          <Button variant="default" onClick={onClose}>
+            Close
+          </Button>
+          <Button leftSection={<IconTable size={16} />} onClick={openRecords}>
+            Open records of {collection.name}
+          </Button>
+        </Group>
+      </Stack>
+    )
   }
 
   const submit = (event: FormEvent) => {
@@ -128,16 +163,13 @@ function ImportDialog({ onClose }: { onClose(): void }) {
 
         {refusal && <BundleRefusal error={refusal} />}
         {inspected && <BundleContentsView inspected={inspected} />}
-        {imported && (
-          <Alert color="teal" variant="light" icon={<IconCircleCheck size={18} />} title="Imported" role="status">
-            Bundle {imported.bundleId.slice(0, 8)}… is imported: {imported.created.regions} region(s), {imported.created.servers} server(s) and {imported.created.collections}{' '}
-            collection(s) were new here. Importing it again will be refused as a replay.
-          </Alert>
+        {inspected && !inspected.alreadyImported && (
+          <ImportLicenceStep check={licence} collectionName={inspected.contents.collection.name} clientId={clientId} onClientId={setClientId} />
         )}
 
         <Group justify="space-between" gap="sm">
           <Button variant="default" onClick={onClose}>
-            {imported ? 'Close' : 'Cancel'}
+            Cancel
           </Button>
           <Group gap="sm">
             <Button type="submit" variant={inspected ? 'default' : 'filled'} leftSection={<IconSearch size={16} />} loading={busy === 'inspect'} disabled={!ready}>
@@ -147,7 +179,7 @@ function ImportDialog({ onClose }: { onClose(): void }) {
               leftSection={<IconFileImport size={16} />}
               onClick={() => void run('import')}
               loading={busy === 'import'}
-              disabled={!ready || !inspected || imported !== null || inspected.alreadyImported === true}
+              disabled={!ready || !inspected || inspected.alreadyImported === true || !licenceDecided(licence, clientId)}
             >
               Import
             </Button>

@@ -15,7 +15,7 @@ import { GenerateTokenModal, TokenHistoryModal } from './token-modals'
 import { UserFormModal } from './user-form-modal'
 import { type RecordsQuery, useRecordPages } from './use-record-pages'
 import { useSelection } from '../shell/selection'
-import { BundleMenu } from '../bundles/bundle-menu'
+import { BundleMenu, ImportBundleButton } from '../bundles/bundle-menu'
 import type { ChosenCollection } from '../ui/collection-required'
 import { CollectionHeader } from '../ui/collection-header'
 
@@ -46,7 +46,10 @@ export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
               : 'Keyward shows records one collection at a time: pick a region in the navbar, then a server and a collection at the top.'
           }
         >
-          {regions?.length === 0 && <EmptyState.Actions>{openTopology}</EmptyState.Actions>}
+          <EmptyState.Actions>
+            {regions?.length === 0 && openTopology}
+            <ImportBundleButton />
+          </EmptyState.Actions>
         </EmptyState>
       </Card>
     )
@@ -69,7 +72,10 @@ export function RecordsView({ onOpenTopology }: { onOpenTopology(): void }) {
                 : `Use the server and collection selectors at the top to pick one customer database in ${region.name}.`
           }
         >
-          {(noServers || noCollections) && <EmptyState.Actions>{openTopology}</EmptyState.Actions>}
+          <EmptyState.Actions>
+            {(noServers || noCollections) && openTopology}
+            <ImportBundleButton />
+          </EmptyState.Actions>
         </EmptyState>
       </Card>
     )

@@ -24,6 +24,8 @@ export interface Selection {
   selectRegion(id: string | null): void
   selectServer(id: string | null): void
   selectCollection(id: string | null): void
+  /** All three at once, e.g. a collection that an import just created. */
+  selectPlace(place: { regionId: string; serverId: string; collectionId: string }): void
 }
 
 const SelectionContext = createContext<Selection | null>(null)
@@ -124,6 +126,7 @@ export function SelectionProvider({ children }: { children: ReactNode }) {
       selectRegion: (regionId) => choose((p) => (p.regionId === regionId ? p : { regionId, serverId: null, collectionId: null })),
       selectServer: (serverId) => choose((p) => (p.serverId === serverId ? p : { ...p, serverId, collectionId: null })),
       selectCollection: (collectionId) => choose((p) => ({ ...p, collectionId })),
+      selectPlace: ({ regionId, serverId, collectionId }) => choose(() => ({ regionId, serverId, collectionId })),
     }),
     [ids, regions.data, servers.data, collections.data, region, server, collection, choose],
   )

@@ -20,9 +20,8 @@ import { useIdleLock } from '../vault/use-idle-lock'
 import { useVault } from '../vault/vault-context'
 import { RegionSelector } from './region-selector'
 import { ScopeBar } from './scope-bar'
+import { NavigationProvider, type Section } from './navigation'
 import { SelectionProvider } from './selection'
-
-export type Section = 'records' | 'keys' | 'licences' | 'catalog' | 'topology' | 'audit' | 'report' | 'sync' | 'settings'
 
 const sections: { id: Section; label: string; icon: ComponentType<{ size?: number; stroke?: number }> }[] = [
   { id: 'records', label: 'Records', icon: IconTable },
@@ -68,72 +67,74 @@ export function Workspace() {
   return (
     <RefreshProvider>
       <SelectionProvider>
-        <SyncProvider onOpenSync={openSync}>
-          <AppShell header={{ height: 64 }} navbar={{ width: NAVBAR_WIDTH, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="xl">
-            <AppShell.Header>
-              <Group h="100%" wrap="nowrap" gap={0}>
-                <Group w={NAVBAR_WIDTH} px="md" wrap="nowrap" gap="sm" visibleFrom="sm">
-                  <Brand />
+        <NavigationProvider value={go}>
+          <SyncProvider onOpenSync={openSync}>
+            <AppShell header={{ height: 64 }} navbar={{ width: NAVBAR_WIDTH, breakpoint: 'sm', collapsed: { mobile: !navOpened } }} padding="xl">
+              <AppShell.Header>
+                <Group h="100%" wrap="nowrap" gap={0}>
+                  <Group w={NAVBAR_WIDTH} px="md" wrap="nowrap" gap="sm" visibleFrom="sm">
+                    <Brand />
+                  </Group>
+                  <Group hiddenFrom="sm" px="md" wrap="nowrap" gap="sm">
+                    <Burger opened={navOpened} onClick={toggleNav} size="sm" aria-label="Toggle navigation" />
+                    <Brand />
+                  </Group>
+                  <Group flex={1} px="xl" justify="space-between" wrap="nowrap" gap="md" miw={0}>
+                    <ScopeBar />
+                    <Tooltip label="Close the vault and forget every key in memory">
+                      <Button variant="default" leftSection={<IconLock size={16} />} onClick={lock} loading={locking}>
+                        Lock
+                      </Button>
+                    </Tooltip>
+                  </Group>
                 </Group>
-                <Group hiddenFrom="sm" px="md" wrap="nowrap" gap="sm">
-                  <Burger opened={navOpened} onClick={toggleNav} size="sm" aria-label="Toggle navigation" />
-                  <Brand />
-                </Group>
-                <Group flex={1} px="xl" justify="space-between" wrap="nowrap" gap="md" miw={0}>
-                  <ScopeBar />
-                  <Tooltip label="Close the vault and forget every key in memory">
-                    <Button variant="default" leftSection={<IconLock size={16} />} onClick={lock} loading={locking}>
-                      Lock
-                    </Button>
-                  </Tooltip>
-                </Group>
-              </Group>
-            </AppShell.Header>
+              </AppShell.Header>
 
-            <AppShell.Navbar p="md">
-              <AppShell.Section>
-                <RegionSelector />
-              </AppShell.Section>
-              <AppShell.Section grow component={ScrollArea} mt="lg" mx="-md" px="md">
-                <Text size="xs" fw={700} c="dimmed" tt="uppercase" mb={6} px="xs">
-                  Workspace
-                </Text>
-                <Stack gap={2}>
-                  {sections.map(({ id, label, icon: Icon }) => (
-                    <NavLink
-                      key={id}
-                      component="button"
-                      label={label}
-                      leftSection={<Icon size={18} stroke={1.75} />}
-                      rightSection={id === 'sync' ? <ConflictCount /> : undefined}
-                      active={section === id}
-                      aria-current={section === id ? 'page' : undefined}
-                      onClick={() => go(id)}
-                      style={{ borderRadius: 'var(--mantine-radius-md)' }}
-                    />
-                  ))}
-                </Stack>
-              </AppShell.Section>
-              <AppShell.Section>
-                <VaultFooter />
-              </AppShell.Section>
-            </AppShell.Navbar>
+              <AppShell.Navbar p="md">
+                <AppShell.Section>
+                  <RegionSelector />
+                </AppShell.Section>
+                <AppShell.Section grow component={ScrollArea} mt="lg" mx="-md" px="md">
+                  <Text size="xs" fw={700} c="dimmed" tt="uppercase" mb={6} px="xs">
+                    Workspace
+                  </Text>
+                  <Stack gap={2}>
+                    {sections.map(({ id, label, icon: Icon }) => (
+                      <NavLink
+                        key={id}
+                        component="button"
+                        label={label}
+                        leftSection={<Icon size={18} stroke={1.75} />}
+                        rightSection={id === 'sync' ? <ConflictCount /> : undefined}
+                        active={section === id}
+                        aria-current={section === id ? 'page' : undefined}
+                        onClick={() => go(id)}
+                        style={{ borderRadius: 'var(--mantine-radius-md)' }}
+                      />
+                    ))}
+                  </Stack>
+                </AppShell.Section>
+                <AppShell.Section>
+                  <VaultFooter />
+                </AppShell.Section>
+              </AppShell.Navbar>
 
-            <AppShell.Main>
-              <Box maw={1200} mx="auto">
-                {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
-                {section === 'keys' && <KeysView onOpenLicences={() => go('licences')} />}
-                {section === 'licences' && <LicencesView />}
-                {section === 'catalog' && <CatalogView />}
-                {section === 'topology' && <TopologyView />}
-                {section === 'audit' && <AuditView />}
-                {section === 'report' && <ReportView onOpen={go} />}
-                {section === 'sync' && <SyncView />}
-                {section === 'settings' && <SettingsView />}
-              </Box>
-            </AppShell.Main>
-          </AppShell>
-        </SyncProvider>
+              <AppShell.Main>
+                <Box maw={1200} mx="auto">
+                  {section === 'records' && <RecordsView onOpenTopology={() => go('topology')} />}
+                  {section === 'keys' && <KeysView onOpenLicences={() => go('licences')} />}
+                  {section === 'licences' && <LicencesView />}
+                  {section === 'catalog' && <CatalogView />}
+                  {section === 'topology' && <TopologyView />}
+                  {section === 'audit' && <AuditView />}
+                  {section === 'report' && <ReportView onOpen={go} />}
+                  {section === 'sync' && <SyncView />}
+                  {section === 'settings' && <SettingsView />}
+                </Box>
+              </AppShell.Main>
+            </AppShell>
+          </SyncProvider>
+        </NavigationProvider>
       </SelectionProvider>
     </RefreshProvider>
   )
