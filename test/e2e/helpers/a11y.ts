@@ -7,7 +7,15 @@ export async function expectNoSeriousA11yViolations(page: Page, where: string): 
   // modal) has not reached its colours yet, so wait until no transition or animation runs
   // (spinners loop forever and are left out); a page that never settles is checked anyway
   await page
-    .waitForFunction("document.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)", undefined, { timeout: 10_000 })
+    .waitForFunction(
+      () => {
+        // a function, not a string: the app's CSP forbids eval; typed here without the DOM lib
+        const doc = (globalThis as unknown as { document: { getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[] } }).document
+        return doc.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+      },
+      undefined,
+      { timeout: 10_000 },
+    )
     .catch(() => undefined)
   const { violations } = await new AxeBuilder({ page }).analyze()
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
