@@ -89,6 +89,18 @@ function containsPlainKey(value: SyncValue): boolean {
   return strings.some((s) => /[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/.test(s) && (s.match(/[a-z]{2,8}_(?:live|test)_[0-9A-Za-z]{38}/g) ?? []).some((k) => verifyKeyFormat(k) === 'VALID_FORMAT'))
 }
 
+/**
+ * The answer kept in `ops.result` for replays: the status alone ('applied', 'stale'), or
+ * 'conflict <conflict id>' (the op id is the row's key). Rows written before this form hold
+ * the outcome's JSON, which is still read.
+ */
+const encodeOutcome = (o: OpOutcome): string => (o.conflictId === undefined ? o.status : `${o.status} ${o.conflictId}`)
+function decodeOutcome(opId: string, stored: string): OpOutcome {
+  if (stored.startsWith('{')) return JSON.parse(stored) as OpOutcome
+  const [status, conflictId] = stored.split(' ') as [OpOutcome['status'], string | undefined]
+  return conflictId === undefined ? { opId, status } : { opId, status, conflictId }
+}
+
 type Row = (string | number | null)[]
 interface Rows {
   ops: Row[]
@@ -439,7 +451,7 @@ export class SyncEngine {
         for (let i = 0; i < ids.length; i += 500) {
           const chunk = ids.slice(i, i + 500)
           const rows = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${chunk.map(() => '?').join(',')})`, chunk)
-          for (const r of rows) known.set(r.op_id, { hash: r.request_hash, result: JSON.parse(r.result) as OpOutcome })
+          for (const r of rows) known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) })
         }
         ops.forEach((op, i) => {
           const k = known.get(op.opId)
@@ -456,7 +468,7 @@ export class SyncEngine {
             continue
           }
           const outcome = this.applyOne(rows, deviceId, op, at)
-          rows.ops.push([op.opId, deviceId, hashes[i]!, at, JSON.stringify(outcome)])
+          rows.ops.push([op.opId, deviceId, hashes[i]!, at, encodeOutcome(outcome)])
           known.set(op.opId, { hash: hashes[i]!, result: outcome })
           outcomes.push(outcome)
         }

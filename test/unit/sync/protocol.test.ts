@@ -61,6 +61,10 @@ describe.each(backends)('sync protocol', (backend) => {
       const mixed = await push([...client.ops, ...more])
       expect(mixed.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'applied'])
       expect(await count('changes')).toBe(4)
+      // an answer stored in the earlier form (the outcome's JSON) is still given back as it was
+      const old = first.outcomes[1]!
+      await target.sql(`UPDATE ops SET result = '${JSON.stringify({ opId: old.opId, status: 'stale' })}' WHERE op_id = '${old.opId}'`)
+      expect((await push(client.ops)).outcomes).toEqual([first.outcomes[0], { opId: old.opId, status: 'stale' }, first.outcomes[2]])
     })
 
     it('refuses an operation id reused with another body (422 OP_ID_REUSED) and applies nothing of that batch', async () => {
@@ -132,6 +136,8 @@ describe.each(backends)('sync protocol', (backend) => {
       const r = await push(second.ops)
       const conflicted = r.outcomes.filter((o) => o.status === 'conflict')
       expect(conflicted).toHaveLength(1)
+      // a replay gets the same answers, the conflict's id included
+      expect((await push(second.ops)).outcomes).toEqual(r.outcomes)
       const list = await t.request('GET', `/v1/sync/conflicts?collectionId=${c}`, { token: device })
       expect(list.body.value.conflicts).toEqual([expect.objectContaining({ id: conflicted[0]!.conflictId, kind: 'ONE_ACTIVE_KEY', entityId: second.id, resolvedAt: null, proposedValue: 'active', currentValue: 'inactive' })])
       // the correction is in the change log with a later stamp, so pulling replicas converge on it
