@@ -12,7 +12,11 @@ export interface ShotOptions {
   grow?: boolean
   /** Scroll open dialogs to their top first, where their heading and summary are. */
   dialogsToTop?: boolean
-  /** Also copy the picture to docs/screenshots (the README's pictures). */
+  /**
+   * Also copy the picture to docs/screenshots (the README's pictures), when the run asks for
+   * it with KEYWARD_DOCS_SCREENSHOTS=1: the pictures hold random key hints, so an ordinary
+   * test run must not leave the committed ones modified.
+   */
   docs?: boolean
   /** Keep notifications in the picture, when one (a sync summary) is what it shows. */
   toasts?: boolean
@@ -30,7 +34,7 @@ export async function shot(page: Page, name: string, { grow = true, dialogsToTop
   if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height })
   await page.screenshot({ path: `${SCREENS}/${name}.png` })
   if (height > viewport.height) await page.setViewportSize(viewport)
-  if (docs) {
+  if (docs && process.env.KEYWARD_DOCS_SCREENSHOTS === '1') {
     mkdirSync(DOCS, { recursive: true })
     copyFileSync(`${SCREENS}/${name}.png`, `${DOCS}/${name}.png`)
   }
