@@ -98,7 +98,10 @@ export const syncMethods = {
   'sync.configure': method(
     'Log in to a remote Keyward instance, register this desktop as a device (token kept in the keychain) and set the organisation passphrase',
     z.strictObject({
-      serverUrl: z.url({ protocol: /^https?$/ }).max(2048),
+      serverUrl: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .refine((u) => !/^[a-z]+:\/\/[^/?#]*@/i.test(u), 'Give the username and password in their own fields, not as user:password@ in the URL.'),
       username: z.string().trim().min(1).max(200),
       password: SecretInput,
       totp: z.string().regex(/^\d{6}$/, 'six digits').optional(),

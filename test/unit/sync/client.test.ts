@@ -150,6 +150,10 @@ describe.each(backends)('desktop sync client', (backend) => {
       const attempt = (input: Record<string, unknown>) =>
         b.client.invoke('sync.configure', { serverUrl: server.url, username: 'alice', password: PASSWORD, deviceName: 'b', organisationPassphrase: ORG_PASSPHRASE, ...input })
       expect(await attempt({ serverUrl: 'ftp://127.0.0.1/' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+      // credentials in the URL would be stored and shown with it: refused, and never echoed
+      const inUrl = await attempt({ serverUrl: 'http://admin:hunter2-secret@127.0.0.1/' })
+      expect(inUrl).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+      expect(JSON.stringify(inUrl)).not.toContain('hunter2-secret')
       expect(await attempt({ serverUrl: 'http://127.0.0.1:9/' })).toMatchObject({ ok: false, error: { code: 'SYNC_UNREACHABLE' } })
       expect(await attempt({ password: 'wrong password of some length' })).toMatchObject({ ok: false, error: { code: 'LOGIN_FAILED' } })
       const bob = await addAdmin(server.t, 'bob', { withTotp: true })
