@@ -26,6 +26,7 @@ import type { KeyEnvironment } from '../../../shared/key-format'
 import { api, toApiError } from '../api/client'
 import { useApiQuery } from '../api/use-api-query'
 import { notifyDone, notifyError } from '../ui/notify'
+import { type IssuedSecret, KeySecretModal } from './key-secret-modal'
 import { PermissionPicker } from './permission-picker'
 
 export interface KeyFormTarget {
@@ -77,6 +78,27 @@ const ipError = (entry: string): string | null => {
 const toDay = (iso: string | null) => (iso ? iso.slice(0, 10) : '')
 /** A key given an expiry day stays valid until the end of that day (UTC). */
 const endOfDay = (day: string) => `${day}T23:59:59.000Z`
+
+/**
+ * Adding a key as every view does it: the form, and once it created the key, the dialog that
+ * shows its secret this one time. `issued` is the view's, so its other actions (a rotation)
+ * can show a secret in the same dialog.
+ */
+export function AddKeyModals({ target, onClose, issued, onIssued }: { target: KeyFormTarget | null; onClose(): void; issued: IssuedSecret | null; onIssued(issued: IssuedSecret | null): void }) {
+  return (
+    <>
+      <KeyFormModal
+        target={target}
+        onClose={onClose}
+        onCreated={(apiKey, secret) => {
+          onClose()
+          onIssued({ apiKey, secret, kind: 'created' })
+        }}
+      />
+      <KeySecretModal issued={issued} onClose={() => onIssued(null)} />
+    </>
+  )
+}
 
 export function KeyFormModal({ target, onClose, onCreated }: { target: KeyFormTarget | null; onClose(): void; onCreated(key: ApiKey, secret: string): void }) {
   return (

@@ -26,8 +26,8 @@ import { CollectionHeader } from '../ui/collection-header'
 import { SearchField } from '../ui/search-field'
 import { copyKeySecret } from './copy-key'
 import { KeyActionModal, type KeyAction } from './key-actions'
-import { KeyFormModal, type KeyFormTarget } from './key-form'
-import { type IssuedSecret, KeySecretModal } from './key-secret-modal'
+import { AddKeyModals, type KeyFormTarget } from './key-form'
+import type { IssuedSecret } from './key-secret-modal'
 import { formatWhen, KeyStatusBadge } from './key-status-badge'
 
 const KEY_DOMAINS = ['keys', 'keyGroups', 'licences', 'applications'] as const
@@ -176,15 +176,7 @@ function CollectionKeys({ chosen, onOpenLicences }: { chosen: ChosenCollection; 
         </Stack>
       )}
 
-      <KeyFormModal
-        target={formTarget}
-        onClose={() => setFormTarget(null)}
-        onCreated={(apiKey, secret) => {
-          setFormTarget(null)
-          setIssued({ apiKey, secret, kind: 'created' })
-        }}
-      />
-      <KeySecretModal issued={issued} onClose={() => setIssued(null)} />
+      <AddKeyModals target={formTarget} onClose={() => setFormTarget(null)} issued={issued} onIssued={setIssued} />
       <KeyActionModal action={action} onClose={() => setAction(null)} onIssued={setIssued} />
       <NameModal
         opened={groupModal !== null}

@@ -29,8 +29,8 @@ import { licenceLimit, Tier, TIER_LABELS } from '../../../shared/licensing'
 import { api, toApiError } from '../api/client'
 import { useRefresh } from '../api/refresh'
 import { useApiQuery } from '../api/use-api-query'
-import { KeyFormModal, type KeyFormTarget } from '../keys/key-form'
-import { type IssuedSecret, KeySecretModal } from '../keys/key-secret-modal'
+import { AddKeyModals, type KeyFormTarget } from '../keys/key-form'
+import type { IssuedSecret } from '../keys/key-secret-modal'
 import { KeyStatusBadge } from '../keys/key-status-badge'
 import { notifyDone, notifyError, useQueryErrorNotice } from '../ui/notify'
 import { PageHeader } from '../ui/page-header'
@@ -377,15 +377,7 @@ function ClientDetail({ client, collections, allCollections }: { client: Client;
 
       <BindLicenceModal opened={binding} onClose={() => setBinding(false)} client={client} collections={allCollections} licensed={new Set(licenceList.map((l) => l.collectionId))} />
       <TierChangeModal client={tierOpen ? client : null} licences={licenceList} collections={collections} onClose={() => setTierOpen(false)} />
-      <KeyFormModal
-        target={formTarget}
-        onClose={() => setFormTarget(null)}
-        onCreated={(apiKey, secret) => {
-          setFormTarget(null)
-          setIssued({ apiKey, secret, kind: 'created' })
-        }}
-      />
-      <KeySecretModal issued={issued} onClose={() => setIssued(null)} />
+      <AddKeyModals target={formTarget} onClose={() => setFormTarget(null)} issued={issued} onIssued={setIssued} />
     </Stack>
   )
 }
