@@ -50,10 +50,10 @@ export class KeyIndex extends VerifyIndex {
   constructor(
     private readonly db: Db,
     nowMs: () => number,
-    options: { usageFlushMs?: number; buckets?: number } = {},
+    options: { usageFlushMs?: number; homeSlots?: number } = {},
   ) {
     const usage = new UsageRecorder(db, options.usageFlushMs)
-    super(nowMs, usage, { buckets: options.buckets })
+    super(nowMs, usage, { homeSlots: options.homeSlots })
     this.usage = usage
   }
 

@@ -3,7 +3,6 @@ import { compileIpRules, ipAllowed, type CompiledIpRules } from '../../shared/ip
 import { KEY_MAX_LENGTH, KEY_MIN_LENGTH, verifyKeyFormat } from '../../shared/key-format'
 import type { VerifyCode, VerifyResult } from '../../shared/verify-codes'
 import { RateLimiter } from './rate-limiter'
-import type { UsageCell } from './usage-recorder'
 
 /**
  * The in-memory verification index (DESIGN §2) without any store behind it: digest → compact
@@ -31,57 +30,67 @@ export interface CompactKey {
   rateLimitPerMinute: number | null
 }
 
-/** Where usage goes: recorded on the hot path as two field writes, written elsewhere later. */
-export interface UsageSink {
-  record(cell: UsageCell, nowMs: number): void
-  /** A key's entry was replaced: its pending usage moves to the new entry. */
-  transfer(from: UsageCell, to: UsageCell): void
+/** Usage of one key not yet written anywhere: uses since it was last taken, and the latest. */
+export interface PendingUsage {
+  id: string
+  count: number
+  lastMs: number
 }
 
-/**
- * Fields in the order verification reads them: V8 lays an object literal's fields out in
- * the order they are written, so the hot ones share the first cache line.
- */
-interface IndexedKey extends UsageCell {
-  /** where the digest's eight 32-bit words sit in the slab */
-  digestAt: number
-  /** the VALID answer, built on first use: it depends on this entry's fields only */
-  valid: VerifyResult | undefined
-  /** next key in the same bucket */
-  next: IndexedKey | undefined
-  status: 'active' | 'inactive' | 'revoked'
-  /** when it stops verifying: expiry or end of its rotation grace, whichever comes first; Infinity if never */
-  untilMs: number
-  /** shared with every key of the same licence; setLicence flips it */
-  licence: LicenceCell
-  ipRules: CompiledIpRules
-  rateLimitPerMinute: number
+/** The index's side of usage: the writer takes what is pending in batches. */
+export interface UsageSource {
+  /** Removes and returns the pending usage of up to `limit` keys (keys with no use left out). */
+  takeUsage(limit?: number): PendingUsage[]
+  /** Puts back usage whose write failed: added to what came in since; dropped for keys gone meanwhile. */
+  returnUsage(items: readonly PendingUsage[]): void
+  /** Whether anything is left to take. */
+  readonly hasPendingUsage: boolean
+}
+
+/** Where usage goes: told when the index starts holding usage nobody has taken yet (arm a timer). */
+export interface UsageSink {
+  pending(source: UsageSource): void
+}
+
+/** What the index keeps per key beyond its table slot: read on the slower paths only. */
+interface IndexedKey {
   id: string
+  /** where its slot starts in the table (in 32-bit words); moves when the table changes */
+  at: number
   collectionId: string
   licenceId: string
   applicationKind: string
   permissionList: string[]
   permissions: Set<string>
-  /** the digest's first 30 bits: the bucket, without touching the slab */
-  prefix: number
-}
-
-interface LicenceCell {
-  usable: boolean
+  ipRules: CompiledIpRules
+  rateLimitPerMinute: number
 }
 
 const msOrInfinity = (iso: string | null) => (iso === null ? Number.POSITIVE_INFINITY : Date.parse(iso))
 
 /**
- * The digest table is a plain array of buckets indexed by the digest's first 30 bits masked
- * to the table size (a power of two, grown to stay above the key count). SHA-256 output is
- * uniform, so a bucket holds about one key; keys sharing a bucket are chained and told apart
- * by the full constant-time comparison. Cheaper than a Map keyed by a string or a 48-bit
- * number, which both allocate on every lookup. The digests themselves live side by side in
- * one slab of 32-bit words, so a comparison touches one cache line rather than a Buffer
- * object and its store, and needs no view allocated per probe.
+ * The table: open addressing with linear probing over slots of 16 32-bit words (64 bytes, one
+ * cache line), at most half full, so a probe for a stored key usually reads one line that
+ * holds everything a plain verification needs: the digest, the key's state, its expiry, its
+ * licence and its usage counters. Only a key with IP rules or a rate limit, a request naming a
+ * method, or a refusal reads the key's object; the VALID answer is built with the key (once per version)
+ * and shared. SHA-256 output is uniform, so the digest's first word is the slot's hash.
  */
-const MIN_BUCKETS = 1024
+const SLOT = 16
+/** digest words 0–7 */
+const REF = 8 // entry number + 1; 0 = empty slot
+const FLAGS = 9 // nonzero: the key is not active, or has checks that need its object
+const UNTIL = 10 // float64 in words 10–11: when it stops verifying (expiry or end of grace), Infinity if never
+const LICENCE = 12 // the licence's number in licenceUsable
+const COUNT = 13 // uses since usage was last taken
+const LAST = 14 // float64 in words 14–15: the latest use (ms)
+
+const FLAG_INACTIVE = 1
+const FLAG_REVOKED = 2
+const FLAG_IP_RULES = 4
+const FLAG_RATE_LIMIT = 8
+
+const MIN_SLOTS = 1024
 
 /** One object shape for every answer about a found key (cheaper than spreading). */
 function answer(code: VerifyCode, entry: IndexedKey, until = Number.POSITIVE_INFINITY): VerifyResult {
@@ -96,80 +105,147 @@ function answer(code: VerifyCode, entry: IndexedKey, until = Number.POSITIVE_INF
   }
 }
 
-const readUInt32LE = (b: Uint8Array) => (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0
+/** The little-endian 32-bit word at byte `o` of a digest held as a one-byte (latin1) string. */
+const wordAt = (d: string, o: number) => d.charCodeAt(o) | (d.charCodeAt(o + 1) << 8) | (d.charCodeAt(o + 2) << 16) | (d.charCodeAt(o + 3) << 24)
 
 /**
- * Whether the slab's eight words at `at` equal the digest, in constant time: every word is
- * read and XOR-ed whatever the earlier ones said (no early exit), so the time does not tell
- * how many leading bytes matched. Word order in the slab follows the digest's byte order.
+ * Whether the slot's eight digest words at `at` equal the digest, in constant time: every
+ * word is read and XOR-ed whatever the earlier ones said (no early exit), so the time does not
+ * tell how many leading bytes matched. Word order follows the digest's byte order.
  */
-function sameDigest(slab: Int32Array, at: number, d: Buffer): boolean {
+function sameDigest(t: Int32Array, at: number, d: string): boolean {
   const diff =
-    (slab[at]! ^ d.readInt32LE(0)) |
-    (slab[at + 1]! ^ d.readInt32LE(4)) |
-    (slab[at + 2]! ^ d.readInt32LE(8)) |
-    (slab[at + 3]! ^ d.readInt32LE(12)) |
-    (slab[at + 4]! ^ d.readInt32LE(16)) |
-    (slab[at + 5]! ^ d.readInt32LE(20)) |
-    (slab[at + 6]! ^ d.readInt32LE(24)) |
-    (slab[at + 7]! ^ d.readInt32LE(28))
+    (t[at]! ^ wordAt(d, 0)) |
+    (t[at + 1]! ^ wordAt(d, 4)) |
+    (t[at + 2]! ^ wordAt(d, 8)) |
+    (t[at + 3]! ^ wordAt(d, 12)) |
+    (t[at + 4]! ^ wordAt(d, 16)) |
+    (t[at + 5]! ^ wordAt(d, 20)) |
+    (t[at + 6]! ^ wordAt(d, 24)) |
+    (t[at + 7]! ^ wordAt(d, 28))
   return diff === 0
 }
 
-export class VerifyIndex {
-  private buckets: (IndexedKey | undefined)[] = []
-  private slab = new Int32Array(8 * MIN_BUCKETS)
-  private slabUsed = 0
-  private readonly freeDigestSlots: number[] = []
-  private mask = 0
-  private readonly byId = new Map<string, IndexedKey>()
-  /** licence id → whether it is usable (live and active) */
-  private readonly licences = new Map<string, LicenceCell>()
+export class VerifyIndex implements UsageSource {
+  private table = new Int32Array(0)
+  /** the same memory as float64 (UNTIL, LAST) */
+  private times = new Float64Array(0)
+  /** table length in words − 1 (the length is a power of two) */
+  private wordMask = 0
+  /** which bits of the digest's first word choose the home slot */
+  private homeMask = 0
+  /** entry number → key; numbers of removed keys are reused */
+  private readonly entries: (IndexedKey | undefined)[] = []
+  /**
+   * entry number → its VALID answer, built with the entry (it depends on the entry's fields
+   * only) and frozen, as callers share it; kept apart so the hot path reads no key object
+   */
+  private readonly valids: (Readonly<VerifyResult> | undefined)[] = []
+  private readonly freeNumbers: number[] = []
+  private readonly byId = new Map<string, number>()
+  private readonly licenceNumbers = new Map<string, number>()
+  /** licence number → 1 when usable (live and active) */
+  private licenceUsable = new Uint8Array(64)
   private readonly limiter = new RateLimiter()
-  /** Tests pin the table size to force chains. */
-  private readonly fixedBuckets: number | undefined
+  /** entry numbers whose count went above zero since usage was last taken */
+  private usageQueue: number[] = []
+  /** usage of keys dropped by clear(), handed out before the queue */
+  private carried: PendingUsage[] = []
+  /** Tests pin the home slots to a few (a power of two), so probes walk long runs. */
+  private readonly fixedHomes: number | undefined
 
   constructor(
     protected readonly nowMs: () => number,
     private readonly usageSink: UsageSink,
-    options: { buckets?: number } = {},
+    options: { homeSlots?: number } = {},
   ) {
-    this.fixedBuckets = options.buckets
-    this.resize(options.buckets ?? MIN_BUCKETS)
+    this.fixedHomes = options.homeSlots
+    this.allocate(MIN_SLOTS)
   }
 
   get size(): number {
     return this.byId.size
   }
 
-  /** Forgets every key and licence (before a full reload). */
+  /** Forgets every key and licence (before a full reload); usage not yet taken is kept for the writer. */
   clear(): void {
+    this.carried = this.carried.concat(this.takeUsage())
     this.byId.clear()
-    this.slabUsed = 0
-    this.freeDigestSlots.length = 0
-    this.resize(this.fixedBuckets ?? MIN_BUCKETS)
-    this.licences.clear()
+    this.entries.length = 0
+    this.valids.length = 0
+    this.freeNumbers.length = 0
+    this.usageQueue = []
+    this.licenceNumbers.clear()
+    this.licenceUsable.fill(0)
+    this.table = new Int32Array(0)
+    this.allocate(MIN_SLOTS)
   }
 
   /** Whether keys of this licence may verify (it exists, is active and not deleted). */
   setLicence(id: string, usable: boolean): void {
-    this.licenceCell(id).usable = usable
+    // the number first: finding it may grow (replace) the array
+    const n = this.licenceNumber(id)
+    this.licenceUsable[n] = usable ? 1 : 0
   }
 
-  /** Adds or replaces a key; pending usage of the replaced entry carries over. */
+  /** Adds or replaces a key; a replaced key keeps its pending usage. */
   upsert(key: CompactKey): void {
-    const old = this.byId.get(key.id)
-    if (old) this.unlink(old)
-    const fresh = this.put(key)
-    if (old) this.usageSink.transfer(old, fresh)
+    if (key.digest.length !== 32) throw new Error('a key digest is 32 bytes')
+    let n = this.byId.get(key.id)
+    let count = 0
+    let last = 0
+    if (n !== undefined) {
+      const old = this.entries[n]!
+      count = this.table[old.at + COUNT]!
+      last = this.times[(old.at + LAST) >> 1]!
+      this.removeSlot(old.at)
+    } else {
+      n = this.freeNumbers.pop() ?? this.entries.length
+      this.byId.set(key.id, n)
+      if ((this.byId.size + 1) * 2 > this.table.length / SLOT) this.allocate((this.table.length / SLOT) * 2)
+    }
+    const ipRules = compileIpRules(key.allowedIps)
+    const rateLimitPerMinute = key.rateLimitPerMinute ?? 0
+    const untilMs = Math.min(msOrInfinity(key.expiresAt), msOrInfinity(key.graceUntil))
+    const permissionList = [...key.permissions]
+    const slot = new Int32Array(SLOT)
+    const d = key.digest
+    for (let w = 0; w < 8; w++) slot[w] = d[w * 4]! | (d[w * 4 + 1]! << 8) | (d[w * 4 + 2]! << 16) | (d[w * 4 + 3]! << 24)
+    slot[REF] = n + 1
+    slot[FLAGS] =
+      (key.status === 'inactive' ? FLAG_INACTIVE : 0) |
+      (key.status === 'revoked' ? FLAG_REVOKED : 0) |
+      (ipRules !== undefined ? FLAG_IP_RULES : 0) |
+      (rateLimitPerMinute > 0 ? FLAG_RATE_LIMIT : 0)
+    slot[LICENCE] = this.licenceNumber(key.licenceId)
+    slot[COUNT] = count
+    const times = new Float64Array(slot.buffer)
+    times[UNTIL >> 1] = untilMs
+    times[LAST >> 1] = last
+    const entry: IndexedKey = {
+      id: key.id,
+      at: this.placeSlot(slot),
+      collectionId: key.collectionId,
+      licenceId: key.licenceId,
+      applicationKind: key.applicationKind,
+      permissionList,
+      permissions: new Set(permissionList),
+      ipRules,
+      rateLimitPerMinute,
+    }
+    this.entries[n] = entry
+    this.valids[n] = Object.freeze(answer('VALID', entry, untilMs))
   }
 
   /** Removes a key (deleted); its pending usage goes with it. */
   delete(id: string): void {
-    const old = this.byId.get(id)
-    if (old) {
-      this.unlink(old)
-      old.count = 0
+    const n = this.byId.get(id)
+    if (n !== undefined) {
+      this.removeSlot(this.entries[n]!.at)
+      this.entries[n] = undefined
+      this.valids[n] = undefined
+      this.byId.delete(id)
+      this.freeNumbers.push(n)
     }
     this.limiter.forget(id)
   }
@@ -178,85 +254,67 @@ export class VerifyIndex {
     return this.byId.has(id)
   }
 
-  private licenceCell(id: string): LicenceCell {
-    let cell = this.licences.get(id)
-    if (!cell) {
-      cell = { usable: false }
-      this.licences.set(id, cell)
-    }
-    return cell
-  }
-
-  private put(key: CompactKey): IndexedKey {
-    const permissionList = [...key.permissions]
-    const entry: IndexedKey = {
-      digestAt: this.storeDigest(key.digest),
-      valid: undefined,
-      next: undefined,
-      status: key.status,
-      untilMs: Math.min(msOrInfinity(key.expiresAt), msOrInfinity(key.graceUntil)),
-      licence: this.licenceCell(key.licenceId),
-      ipRules: compileIpRules(key.allowedIps),
-      rateLimitPerMinute: key.rateLimitPerMinute ?? 0,
-      count: 0,
-      lastMs: 0,
-      dirty: false,
-      id: key.id,
-      collectionId: key.collectionId,
-      licenceId: key.licenceId,
-      applicationKind: key.applicationKind,
-      permissionList,
-      permissions: new Set(permissionList),
-      prefix: readUInt32LE(key.digest) & 0x3fffffff,
-    }
-    if (this.fixedBuckets === undefined && this.byId.size >= this.buckets.length) this.resize(this.buckets.length * 4)
-    this.link(entry)
-    this.byId.set(entry.id, entry)
-    return entry
-  }
-
-  private storeDigest(digest: Uint8Array): number {
-    if (digest.length !== 32) throw new Error('a key digest is 32 bytes')
-    let at = this.freeDigestSlots.pop()
-    if (at === undefined) {
-      if (this.slabUsed + 8 > this.slab.length) {
-        const bigger = new Int32Array(this.slab.length * 2)
-        bigger.set(this.slab)
-        this.slab = bigger
+  private licenceNumber(id: string): number {
+    let n = this.licenceNumbers.get(id)
+    if (n === undefined) {
+      n = this.licenceNumbers.size
+      this.licenceNumbers.set(id, n)
+      if (n >= this.licenceUsable.length) {
+        const bigger = new Uint8Array(this.licenceUsable.length * 2)
+        bigger.set(this.licenceUsable)
+        this.licenceUsable = bigger
       }
-      at = this.slabUsed
-      this.slabUsed += 8
     }
-    const view = Buffer.from(digest.buffer, digest.byteOffset, 32)
-    for (let w = 0; w < 8; w++) this.slab[at + w] = view.readInt32LE(w * 4)
+    return n
+  }
+
+  private home(digestWord0: number): number {
+    return (digestWord0 & this.homeMask) * SLOT
+  }
+
+  /** Puts a slot's 16 words at the first free place of its probe run; returns where. */
+  private placeSlot(slot: Int32Array): number {
+    const t = this.table
+    let at = this.home(slot[0]!)
+    while (t[at + REF] !== 0) at = (at + SLOT) & this.wordMask
+    t.set(slot, at)
     return at
   }
 
-  private link(entry: IndexedKey): void {
-    const slot = entry.prefix & this.mask
-    entry.next = this.buckets[slot]
-    this.buckets[slot] = entry
-  }
-
-  private unlink(entry: IndexedKey): void {
-    this.byId.delete(entry.id)
-    this.slab.fill(0, entry.digestAt, entry.digestAt + 8)
-    this.freeDigestSlots.push(entry.digestAt)
-    const slot = entry.prefix & this.mask
-    if (this.buckets[slot] === entry) {
-      this.buckets[slot] = entry.next
-      return
+  /**
+   * Empties the slot at `at` and moves later slots of the same run back into the gap when
+   * their home allows it (backward-shift deletion), so no probe ever needs tombstones.
+   */
+  private removeSlot(at: number): void {
+    const t = this.table
+    let gap = at
+    let next = at
+    for (;;) {
+      next = (next + SLOT) & this.wordMask
+      if (t[next + REF] === 0) break
+      const home = this.home(t[next]!)
+      // the slot at `next` may move into the gap unless its home lies cyclically in (gap, next]
+      const stays = gap <= next ? gap < home && home <= next : gap < home || home <= next
+      if (stays) continue
+      t.copyWithin(gap, next, next + SLOT)
+      this.entries[t[gap + REF]! - 1]!.at = gap
+      gap = next
     }
-    let head = this.buckets[slot]
-    while (head && head.next !== entry) head = head.next
-    if (head) head.next = entry.next
+    t.fill(0, gap, gap + SLOT)
   }
 
-  /** Rehashes every entry into `size` buckets (a power of two). */
-  private resize(size: number): void {
-    this.buckets = new Array<IndexedKey | undefined>(size).fill(undefined)
-    this.mask = size - 1
-    for (const entry of this.byId.values()) this.link(entry)
+  /** A table of `slots` slots (a power of two) holding every current key. */
+  private allocate(slots: number): void {
+    const size = Math.max(slots, this.fixedHomes ?? 0, MIN_SLOTS)
+    const old = this.table
+    this.table = new Int32Array(size * SLOT)
+    this.times = new Float64Array(this.table.buffer)
+    this.wordMask = size * SLOT - 1
+    this.homeMask = this.fixedHomes === undefined ? size - 1 : this.fixedHomes - 1
+    for (let at = 0; at < old.length; at += SLOT) {
+      const ref = old[at + REF]!
+      if (ref !== 0) this.entries[ref - 1]!.at = this.placeSlot(old.subarray(at, at + SLOT))
+    }
   }
 
   /**
@@ -273,37 +331,86 @@ export class VerifyIndex {
    */
   verify(key: string, ip?: string, method?: string): VerifyResult {
     if (typeof key !== 'string' || key.length < KEY_MIN_LENGTH || key.length > KEY_MAX_LENGTH) return { code: 'MALFORMED' }
-    const digest = hash('sha256', key, 'buffer') as unknown as Buffer
-    let entry = this.buckets[digest.readUInt32LE(0) & 0x3fffffff & this.mask]
-    while (entry && !sameDigest(this.slab, entry.digestAt, digest)) entry = entry.next
-    if (!entry) {
-      const format = verifyKeyFormat(key)
-      return { code: format === 'VALID_FORMAT' ? 'NOT_FOUND' : format }
+    // the digest as a one-byte string: Node hands that back about twice as fast as a Buffer
+    const d = hash('sha256', key, 'binary')
+    const t = this.table
+    let at = this.home(wordAt(d, 0))
+    for (;;) {
+      if (t[at + REF] === 0) {
+        const format = verifyKeyFormat(key)
+        return { code: format === 'VALID_FORMAT' ? 'NOT_FOUND' : format }
+      }
+      if (sameDigest(t, at, d)) break
+      at = (at + SLOT) & this.wordMask
     }
-    if (entry.status === 'revoked') return answer('REVOKED', entry)
-    if (entry.status === 'inactive') return answer('DISABLED', entry)
+    const n = t[at + REF]! - 1
+    const flags = t[at + FLAGS]!
+    if (flags & FLAG_REVOKED) return answer('REVOKED', this.entries[n]!)
+    if (flags & FLAG_INACTIVE) return answer('DISABLED', this.entries[n]!)
     const now = this.nowMs()
-    const until = entry.untilMs
-    if (now >= until) return answer('EXPIRED', entry, until)
-    if (!entry.licence.usable) return answer('LICENCE_INACTIVE', entry)
-    if (entry.ipRules !== undefined && !ipAllowed(entry.ipRules, ip)) return answer('IP_NOT_ALLOWED', entry)
-    if (method !== undefined && !entry.permissions.has(method)) return answer('FORBIDDEN_METHOD', entry)
-    if (entry.rateLimitPerMinute > 0) {
-      const wait = this.limiter.take(entry.id, entry.rateLimitPerMinute, now)
-      if (wait > 0) {
-        const limited = answer('RATE_LIMITED', entry)
-        limited.retryAfterMs = wait
-        return limited
+    const until = this.times[(at + UNTIL) >> 1]!
+    if (now >= until) return answer('EXPIRED', this.entries[n]!, until)
+    if (this.licenceUsable[t[at + LICENCE]!] === 0) return answer('LICENCE_INACTIVE', this.entries[n]!)
+    if (flags !== 0 || method !== undefined) {
+      const entry = this.entries[n]!
+      if (flags & FLAG_IP_RULES && !ipAllowed(entry.ipRules, ip)) return answer('IP_NOT_ALLOWED', entry)
+      if (method !== undefined && !entry.permissions.has(method)) return answer('FORBIDDEN_METHOD', entry)
+      if (flags & FLAG_RATE_LIMIT) {
+        const wait = this.limiter.take(entry.id, entry.rateLimitPerMinute, now)
+        if (wait > 0) {
+          const limited = answer('RATE_LIMITED', entry)
+          limited.retryAfterMs = wait
+          return limited
+        }
       }
     }
-    this.usageSink.record(entry, now)
-    // frozen: callers share it, so nobody may add retryAfterMs or the like to it
-    return (entry.valid ??= Object.freeze(answer('VALID', entry, until)))
+    // usage: two writes in the slot's own cache line; the first use since the last take queues it
+    const count = t[at + COUNT]!
+    t[at + COUNT] = count + 1
+    if (now > this.times[(at + LAST) >> 1]!) this.times[(at + LAST) >> 1] = now
+    if (count === 0 && this.usageQueue.push(n) === 1) this.usageSink.pending(this)
+    return this.valids[n]!
   }
 
-  /** Usage of a key not yet written anywhere, so reads can show fresh numbers. */
+  /** Usage of a key not yet taken by the writer, so reads can show fresh numbers. */
   pendingUsage(id: string): { count: number; lastMs: number } | undefined {
-    const entry = this.byId.get(id)
-    return entry && entry.count > 0 ? { count: entry.count, lastMs: entry.lastMs } : undefined
+    const n = this.byId.get(id)
+    if (n === undefined) return undefined
+    const at = this.entries[n]!.at
+    const count = this.table[at + COUNT]!
+    return count > 0 ? { count, lastMs: this.times[(at + LAST) >> 1]! } : undefined
+  }
+
+  takeUsage(limit = Number.POSITIVE_INFINITY): PendingUsage[] {
+    const out = this.carried.splice(0, Math.min(limit, this.carried.length))
+    let i = 0
+    for (; i < this.usageQueue.length && out.length < limit; i++) {
+      const entry = this.entries[this.usageQueue[i]!]
+      if (!entry) continue
+      const count = this.table[entry.at + COUNT]!
+      if (count === 0) continue
+      out.push({ id: entry.id, count, lastMs: this.times[(entry.at + LAST) >> 1]! })
+      this.table[entry.at + COUNT] = 0
+      this.times[(entry.at + LAST) >> 1] = 0
+    }
+    this.usageQueue.splice(0, i)
+    return out
+  }
+
+  returnUsage(items: readonly PendingUsage[]): void {
+    for (const item of items) {
+      const n = this.byId.get(item.id)
+      if (n === undefined) continue
+      const at = this.entries[n]!.at
+      const count = this.table[at + COUNT]!
+      this.table[at + COUNT] = count + item.count
+      if (item.lastMs > this.times[(at + LAST) >> 1]!) this.times[(at + LAST) >> 1] = item.lastMs
+      if (count === 0) this.usageQueue.push(n)
+    }
+    if (this.hasPendingUsage) this.usageSink.pending(this)
+  }
+
+  get hasPendingUsage(): boolean {
+    return this.carried.length > 0 || this.usageQueue.length > 0
   }
 }

@@ -1,11 +1,10 @@
 import type { Logger } from '../../core/logger'
-import type { UsageSink } from '../../core/keys/verify-index'
-import { transferUsage, type UsageCell } from '../../core/keys/usage-recorder'
+import type { UsageSink, UsageSource } from '../../core/keys/verify-index'
 import type { SqlDriver } from '../store/sql-driver'
 
 /**
- * Usage of keys verified through the gateway API: counted on the index entries during
- * verification (two field writes), written to `key_usage` in one transaction per batch on a
+ * Usage of keys verified through the gateway API: counted in the index's table during
+ * verification (two writes in the key's slot), written to `key_usage` in one transaction per batch on a
  * timer, so a verification never waits for the database. A failed write keeps the counts for
  * the next attempt.
  */
@@ -13,9 +12,10 @@ import type { SqlDriver } from '../store/sql-driver'
 const ROWS_PER_STATEMENT = 300
 
 export class ServerUsage implements UsageSink {
-  private dirty: UsageCell[] = []
+  private source: UsageSource | undefined
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<number> | undefined
+  private closed = false
 
   constructor(
     private readonly driver: SqlDriver,
@@ -23,45 +23,29 @@ export class ServerUsage implements UsageSink {
     private readonly intervalMs = 2_000,
   ) {}
 
-  record(cell: UsageCell, nowMs: number): void {
-    cell.count += 1
-    if (nowMs > cell.lastMs) cell.lastMs = nowMs
-    if (!cell.dirty) {
-      cell.dirty = true
-      this.dirty.push(cell)
-      if (!this.timer) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined
-          this.flush().catch((error: unknown) => this.logger.warn({ error: String(error) }, 'writing key usage failed; will retry'))
-        }, this.intervalMs)
-        this.timer.unref()
-      }
-    }
-  }
-
-  transfer(from: UsageCell, to: UsageCell): void {
-    transferUsage(from, to, this.dirty)
+  pending(source: UsageSource): void {
+    this.source = source
+    if (this.timer || this.closed) return
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.flush().catch((error: unknown) => this.logger.warn({ error: String(error) }, 'writing key usage failed; will retry'))
+    }, this.intervalMs)
+    this.timer.unref()
   }
 
   /** Writes every pending count in one transaction of multi-row upserts; returns how many keys were written. */
   async flush(): Promise<number> {
     if (this.flushing) await this.flushing.catch(() => undefined)
-    const batch = this.dirty
-    this.dirty = []
-    const taken = batch.filter((c) => c.count > 0).map((c) => ({ cell: c, count: c.count, lastMs: c.lastMs }))
-    for (const c of batch) {
-      c.count = 0
-      c.dirty = false
-    }
+    const taken = this.source?.takeUsage() ?? []
     if (taken.length === 0) return 0
     // one row per key id (a statement may not upsert the same row twice on PostgreSQL)
     const byId = new Map<string, { count: number; lastMs: number }>()
     for (const t of taken) {
-      const row = byId.get(t.cell.id)
+      const row = byId.get(t.id)
       if (row) {
         row.count += t.count
         row.lastMs = Math.max(row.lastMs, t.lastMs)
-      } else byId.set(t.cell.id, { count: t.count, lastMs: t.lastMs })
+      } else byId.set(t.id, { count: t.count, lastMs: t.lastMs })
     }
     const rows = [...byId]
     this.flushing = this.driver.transaction(async (tx) => {
@@ -81,15 +65,8 @@ export class ServerUsage implements UsageSink {
     try {
       return await this.flushing
     } catch (error) {
-      // put the counts back for the next flush
-      for (const t of taken) {
-        t.cell.count += t.count
-        if (t.lastMs > t.cell.lastMs) t.cell.lastMs = t.lastMs
-        if (!t.cell.dirty) {
-          t.cell.dirty = true
-          this.dirty.push(t.cell)
-        }
-      }
+      // put the counts back for the next flush (which this arms)
+      this.source?.returnUsage(taken)
       throw error
     } finally {
       this.flushing = undefined
@@ -97,6 +74,7 @@ export class ServerUsage implements UsageSink {
   }
 
   async close(): Promise<void> {
+    this.closed = true
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     await this.flush().catch((error: unknown) => this.logger.warn({ error: String(error) }, 'writing key usage at close failed'))

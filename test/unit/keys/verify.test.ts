@@ -154,8 +154,8 @@ describe('keys.verify', () => {
         keys.create(s, 'test', { collectionId: collection.id, applicationKind: 'erp', name: `k${i}`, description: '', audience: 'business', environment: 'live', allowedIps: [], rotationDays: 90, active: false }),
       ),
     )()
-    // 600 keys in 64 buckets: every bucket holds a chain
-    const index = new KeyIndex(s.db, () => Date.now(), { buckets: 64 }).load()
+    // 600 keys on 64 home slots: probes walk long runs of other keys' slots
+    const index = new KeyIndex(s.db, () => Date.now(), { homeSlots: 64 }).load()
     for (const c of created) expect(index.verify(c.secret)).toMatchObject({ code: 'DISABLED', keyId: c.key.id })
     for (let i = 0; i < 200; i++) expect(index.verify(generateKey('erp_live')).code).toBe('NOT_FOUND')
     const gone = created.filter((_, i) => i % 3 === 0)
@@ -249,14 +249,14 @@ describe('keys.verify', () => {
 })
 
 describe('VerifyIndex digest table', () => {
-  const sink = { record: () => {}, transfer: () => {} }
+  const sink = { pending: () => {} }
   const compact = (id: string, digest: Uint8Array, permissions: string[] = ['rest.records.read']): CompactKey => ({
     id, digest, collectionId: 'c', licenceId: 'l', applicationKind: 'erp', status: 'active', expiresAt: null, graceUntil: null, allowedIps: [], permissions, rateLimitPerMinute: null,
   })
 
   it('compares every word of the digest: keys whose digests differ in any single byte are told apart', () => {
-    // one bucket, so every probe walks the chain and the full comparison decides
-    const index = new VerifyIndex(() => Date.now(), sink, { buckets: 1 })
+    // one home slot, so every probe walks the run and the full comparison decides
+    const index = new VerifyIndex(() => Date.now(), sink, { homeSlots: 1 })
     index.setLicence('l', true)
     const secret = generateKey('erp_live')
     const digest = new Uint8Array(createHash('sha256').update(secret).digest())
@@ -284,6 +284,118 @@ describe('VerifyIndex digest table', () => {
     index.upsert(compact('k', digest, ['rest.tasks.list']))
     expect(index.verify(secret)).toMatchObject({ code: 'VALID', permissions: ['rest.tasks.list'] })
     expect(index.verify(secret, undefined, 'rest.records.read').code).toBe('FORBIDDEN_METHOD')
+  })
+})
+
+describe('VerifyIndex table upkeep', () => {
+  const digestOf = (secret: string) => new Uint8Array(createHash('sha256').update(secret).digest())
+  const entry = (id: string, secret: string, status: CompactKey['status'] = 'active'): CompactKey => ({
+    id, digest: digestOf(secret), collectionId: 'c', licenceId: 'l', applicationKind: 'erp', status, expiresAt: null, graceUntil: null, allowedIps: [], permissions: ['rest.records.read'], rateLimitPerMinute: null,
+  })
+
+  it('finds exactly the stored keys after any mix of inserts, replacements, deletes and growth, however the slots crowd', () => {
+    const secrets = Array.from({ length: 40 }, () => generateKey('erp_live'))
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('put' as const), id: fc.nat(59), secret: fc.nat(39), status: fc.constantFrom('active' as const, 'inactive' as const) }),
+      fc.record({ kind: fc.constant('delete' as const), id: fc.nat(59) }),
+    )
+    fc.assert(
+      fc.property(fc.constantFrom(1, 4, undefined), fc.array(op, { minLength: 1, maxLength: 300 }), (homeSlots, ops) => {
+        const index = new VerifyIndex(() => 0, { pending: () => {} }, { homeSlots })
+        index.setLicence('l', true)
+        // one id per secret at a time: the model keeps the last id that put it
+        const model = new Map<number, { secret: number; status: 'active' | 'inactive' }>()
+        for (const o of ops) {
+          if (o.kind === 'put') {
+            for (const [id, v] of model) if (v.secret === o.secret && id !== o.id) {
+              index.delete(`k${id}`)
+              model.delete(id)
+            }
+            index.upsert(entry(`k${o.id}`, secrets[o.secret]!, o.status))
+            model.set(o.id, { secret: o.secret, status: o.status })
+          } else {
+            index.delete(`k${o.id}`)
+            model.delete(o.id)
+          }
+        }
+        expect(index.size).toBe(model.size)
+        const owner = new Map([...model].map(([id, v]) => [v.secret, { id, status: v.status }]))
+        for (const [i, secret] of secrets.entries()) {
+          const expected = owner.get(i)
+          const r = index.verify(secret)
+          if (!expected) expect(r.code).toBe('NOT_FOUND')
+          else expect(r).toMatchObject({ code: expected.status === 'active' ? 'VALID' : 'DISABLED', keyId: `k${expected.id}` })
+        }
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('keeps the state of every licence while their table grows', () => {
+    const index = new VerifyIndex(() => 0, { pending: () => {} })
+    const secrets = Array.from({ length: 300 }, () => generateKey('erp_live'))
+    secrets.forEach((secret, i) => {
+      index.setLicence(`l${i}`, i % 7 !== 0)
+      index.upsert({ ...entry(`k${i}`, secret), licenceId: `l${i}` })
+    })
+    secrets.forEach((secret, i) => expect(index.verify(secret).code).toBe(i % 7 !== 0 ? 'VALID' : 'LICENCE_INACTIVE'))
+  })
+
+  it('grows past its first table with every key still found', () => {
+    const index = new VerifyIndex(() => 0, { pending: () => {} })
+    index.setLicence('l', true)
+    const secrets = Array.from({ length: 5_000 }, () => generateKey('erp_live'))
+    secrets.forEach((secret, i) => index.upsert(entry(`k${i}`, secret)))
+    secrets.forEach((secret, i) => expect(index.verify(secret).keyId).toBe(`k${i}`))
+    for (let i = 0; i < 5_000; i += 2) index.delete(`k${i}`)
+    secrets.forEach((secret, i) => expect(index.verify(secret).code).toBe(i % 2 === 0 ? 'NOT_FOUND' : 'VALID'))
+  })
+
+  it('hands pending usage to the writer once per batch, keeps it across a replacement and a reload, and takes back a failed write', () => {
+    let now = 1_000
+    const told: number[] = []
+    const index = new VerifyIndex(() => now, { pending: () => told.push(now) })
+    index.setLicence('l', true)
+    const a = generateKey('erp_live')
+    const b = generateKey('erp_live')
+    index.upsert(entry('a', a))
+    index.upsert(entry('b', b))
+    for (let i = 0; i < 3; i++) index.verify(a)
+    now = 2_000
+    index.verify(b)
+    // told once, when the first use came in
+    expect(told).toEqual([1_000])
+    expect(index.pendingUsage('a')).toEqual({ count: 3, lastMs: 1_000 })
+    // a refused verification is no use
+    index.upsert(entry('b', b, 'inactive'))
+    index.verify(b)
+    // a replaced key (new status) keeps what was pending
+    expect(index.pendingUsage('b')).toEqual({ count: 1, lastMs: 2_000 })
+    const taken = index.takeUsage()
+    expect(taken).toEqual([
+      { id: 'a', count: 3, lastMs: 1_000 },
+      { id: 'b', count: 1, lastMs: 2_000 },
+    ])
+    expect(index.hasPendingUsage).toBe(false)
+    expect(index.takeUsage()).toEqual([])
+    // the write failed: the counts come back on top of what arrived since, and the writer is told again
+    now = 3_000
+    index.verify(a)
+    index.returnUsage(taken)
+    expect(index.pendingUsage('a')).toEqual({ count: 4, lastMs: 3_000 })
+    expect(index.pendingUsage('b')).toEqual({ count: 1, lastMs: 2_000 })
+    expect(told).toEqual([1_000, 3_000, 3_000])
+    // a limit takes part of the queue and leaves the rest
+    expect(index.takeUsage(1)).toEqual([{ id: 'a', count: 4, lastMs: 3_000 }])
+    expect(index.hasPendingUsage).toBe(true)
+    // a reload keeps what nobody took yet; a deleted key's usage goes with it
+    index.clear()
+    expect(index.size).toBe(0)
+    expect(index.takeUsage()).toEqual([{ id: 'b', count: 1, lastMs: 2_000 }])
+    index.upsert(entry('a', a))
+    index.delete('a')
+    index.returnUsage([{ id: 'a', count: 9, lastMs: 9 }])
+    expect(index.takeUsage()).toEqual([])
   })
 })
 

@@ -11,7 +11,7 @@ import { mergeField, type Stamped } from '../../../src/core/sync/merge'
  */
 const KEYS = ['k0', 'k1', 'k2']
 const PLAINTEXT = Object.fromEntries(KEYS.map((k) => [k, generateKey('erp_live')]))
-const noUsage = { record: () => undefined, transfer: () => undefined }
+const noUsage = { pending: () => undefined }
 
 interface Op {
   entity: string
