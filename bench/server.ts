@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
+import { v7 as uuidv7 } from 'uuid'
 import { generateKey, keyDigest } from '../src/core/keys/generate-key'
 import { formatStamp } from '../src/core/store/hlc'
 import type { SyncOp } from '../src/shared/sync'
@@ -192,12 +192,13 @@ export const serverBench: Bench = {
     const deviceA = await login('bench A')
     const deviceB = await login('bench B')
 
-    // 100 000 keys, each a record of its verification fields, under one platinum client
-    const node = randomUUID()
+    // 100 000 keys, each a record of its verification fields, under one platinum client; ids
+    // as a desktop makes them: entities and operations (outbox, migration 0007) are UUIDv7
+    const node = uuidv7()
     let counter = 0
-    const collection = randomUUID()
-    const client = randomUUID()
-    const licences = Array.from({ length: 3 }, () => randomUUID())
+    const collection = uuidv7()
+    const client = uuidv7()
+    const licences = Array.from({ length: 3 }, () => uuidv7())
     const ops: SyncOp[] = []
     // distinct stamps from one node: the counter has 5 digits, so the wall moves on before it overflows
     let ms = Date.now()
@@ -208,7 +209,7 @@ export const serverBench: Bench = {
           ms += 1
           counter = 0
         }
-        ops.push({ opId: randomUUID(), entity, entityId, collectionId: collection, field, value, hlc: hlcOf() })
+        ops.push({ opId: uuidv7(), entity, entityId, collectionId: collection, field, value, hlc: hlcOf() })
       }
     }
     put('clients', client, { name: 'Bench client', tier: 'platinum' })
@@ -218,7 +219,7 @@ export const serverBench: Bench = {
       const key = generateKey('erp_live')
       plaintexts.push(key)
       // every key its own application kind, so the one-active-key rule holds for all of them
-      put('api_keys', randomUUID(), { licence_id: licences[i % 3]!, application_id: `app${i}`, status: 'active', digest: keyDigest(key).toString('hex'), permissions: ['rest.orders.read'] })
+      put('api_keys', uuidv7(), { licence_id: licences[i % 3]!, application_id: `app${i}`, status: 'active', digest: keyDigest(key).toString('hex'), permissions: ['rest.orders.read'] })
     }
     const started = performance.now()
     const serverCpu0 = cpuSeconds(keyward.pid)
@@ -246,7 +247,7 @@ export const serverBench: Bench = {
     for (let i = 0; i < 50; i++) {
       ms += 1
       const t0 = performance.now()
-      await call('POST', '/v1/sync/push', deviceA, { ops: [{ opId: randomUUID(), entity: 'clients', entityId: client, collectionId: collection, field: 'notes', value: `n${i}`, hlc: formatStamp(ms, 0, node) }] })
+      await call('POST', '/v1/sync/push', deviceA, { ops: [{ opId: uuidv7(), entity: 'clients', entityId: client, collectionId: collection, field: 'notes', value: `n${i}`, hlc: formatStamp(ms, 0, node) }] })
       const page = (await call('GET', `/v1/sync/pull?cursor=${cursor}&limit=5000`, deviceB)) as { changes: unknown[]; next: number }
       if (page.changes.length !== 1) throw new Error('delta pull did not return the change')
       cursor = page.next

@@ -88,10 +88,28 @@ export const TABLES: TableMap[] = (Object.keys(SYNC_ENTITIES) as SyncEntity[]).m
 
 export const tableOf = (entity: SyncEntity): TableMap => TABLES.find((t) => t.entity === entity)!
 
-/** SQL that turns `h`, 32 random hex digits, into an RFC 9562 version-4 UUID (a fresh operation id). */
-const UUID_OF_H = `substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || substr('89ab', 1 + (unicode(substr(h, 17, 1)) % 4), 1) || substr(h, 18, 3) || '-' || substr(h, 21, 12)`
-/** Each field name with 32 fresh random hex digits `h` (one randomblob per row). */
-const withH = (fields: string) => `(SELECT field, lower(hex(randomblob(16))) AS h FROM (
+/**
+ * How the outbox names an operation: an RFC 9562 UUID, version 7 since migration 0007 (the
+ * first 48 bits are the Unix time in ms, so ids queued later sort later and the server's
+ * at-most-once index on op ids, like the desktop's own, is appended to rather than written all
+ * over), version 4 in migration 0006 as it shipped.
+ */
+export type OpIdVersion = 'v4' | 'v7'
+
+/** The variant nibble (8, 9, a or b) from a random hex digit of `h`. */
+const VARIANT = `substr('89ab', 1 + (unicode(substr(h, 17, 1)) % 4), 1)`
+/** SQL that turns `h` (32 random hex digits) and, for v7, `t` (12 hex digits of Unix ms) into a fresh operation id. */
+const OP_ID: Record<OpIdVersion, string> = {
+  v4: `substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || ${VARIANT} || substr(h, 18, 3) || '-' || substr(h, 21, 12)`,
+  v7: `substr(t, 1, 8) || '-' || substr(t, 9, 4) || '-7' || substr(h, 14, 3) || '-' || ${VARIANT} || substr(h, 18, 3) || '-' || substr(h, 21, 12)`,
+}
+/** The columns a row needs for OP_ID: 32 fresh random hex digits per row, and the time for v7. */
+const OP_ID_INPUTS: Record<OpIdVersion, string> = {
+  v4: `lower(hex(randomblob(16))) AS h`,
+  v7: `lower(hex(randomblob(16))) AS h, printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) AS t`,
+}
+/** Each field name with the inputs of its operation id. */
+const withH = (fields: string, v: OpIdVersion) => `(SELECT field, ${OP_ID_INPUTS[v]} FROM (
     ${fields}))`
 
 /**
@@ -100,7 +118,7 @@ const withH = (fields: string) => `(SELECT field, lower(hex(randomblob(16))) AS 
  * fresh operation id, so a replayed op id never carries a different body. Writes made while pulled changes are applied (a row in
  * sync_applying) are not queued. The field's HLC is the row's new updated_at.
  */
-export function outboxTriggerSql(t: TableMap): string {
+export function outboxTriggerSql(t: TableMap, v: OpIdVersion = 'v7'): string {
   const scope = t.collectionColumn ? `NEW.${t.collectionColumn}` : `'${ORGANISATION_SCOPE}'`
   const guard = `NOT EXISTS (SELECT 1 FROM sync_applying)${t.localOnly ? ` AND NOT (${t.localOnly})` : ''}`
   const upsert = `ON CONFLICT (entity, entity_id, field) DO UPDATE SET op_id = excluded.op_id, hlc = excluded.hlc, collection_id = excluded.collection_id`
@@ -111,7 +129,7 @@ BEGIN
   INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES ('${t.entity}', NEW.id, '', NEW.updated_at)
     ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
   INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-    SELECT '${t.entity}', NEW.id, field, ${scope}, ${UUID_OF_H}, NEW.updated_at FROM ${withH(inserted)} WHERE true
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${OP_ID[v]}, NEW.updated_at FROM ${withH(inserted, v)} WHERE true
     ${upsert};
 END;
 CREATE TRIGGER ${t.table}_sync_update AFTER UPDATE ON ${t.table} WHEN ${guard}
@@ -121,7 +139,7 @@ BEGIN
     ${updated}) WHERE true
     ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
   INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-    SELECT '${t.entity}', NEW.id, field, ${scope}, ${UUID_OF_H}, NEW.updated_at FROM ${withH(updated)} WHERE true
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${OP_ID[v]}, NEW.updated_at FROM ${withH(updated, v)} WHERE true
     ${upsert};
 END;
 `
@@ -131,27 +149,34 @@ END;
 const fieldStamp = (t: TableMap, field: string) =>
   `COALESCE((SELECT hlc FROM sync_clock WHERE entity = '${t.entity}' AND entity_id = ${t.table}.id AND field = '${field}'), (SELECT hlc FROM sync_clock WHERE entity = '${t.entity}' AND entity_id = ${t.table}.id AND field = ''), ${t.table}.updated_at)`
 
-function queueSql(t: TableMap): string {
+function queueSql(t: TableMap, v: OpIdVersion): string {
   const scope = t.collectionColumn ?? `'${ORGANISATION_SCOPE}'`
   const also = t.localOnly ? ` AND NOT (${t.localOnly.replace(/NEW\./g, '')})` : ''
   const fields = t.fields
     .map((f) => `SELECT id, '${f.field}' AS field, ${scope} AS scope, ${fieldStamp(t, f.field)} AS hlc FROM ${t.table} WHERE ${f.column} IS NOT NULL${also}`)
     .join('\n    UNION ALL ')
   return `INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-  SELECT '${t.entity}', id, field, scope, ${UUID_OF_H}, hlc FROM (SELECT id, field, scope, hlc, lower(hex(randomblob(16))) AS h FROM (
+  SELECT '${t.entity}', id, field, scope, ${OP_ID[v]}, hlc FROM (SELECT id, field, scope, hlc, ${OP_ID_INPUTS[v]} FROM (
     ${fields})) WHERE true
   ON CONFLICT (entity, entity_id, field) DO NOTHING;
 `
 }
 
 /** Queues every existing row of a table, so data made before this migration syncs too. */
-export function backfillSql(t: TableMap): string {
+export function backfillSql(t: TableMap, v: OpIdVersion = 'v7'): string {
   const only = t.localOnly ? ` WHERE NOT (${t.localOnly.replace(/NEW\./g, '')})` : ''
   return `INSERT INTO sync_clock (entity, entity_id, field, hlc) SELECT '${t.entity}', id, '', updated_at FROM ${t.table}${only};
-${queueSql(t)}`
+${queueSql(t, v)}`
 }
 
 /** Queues every synced row of every table again, parents first (see outbox.requeueAll). */
 export function requeueSql(): string {
-  return [...TABLES].sort((a, b) => a.rank - b.rank).map(queueSql).join('')
+  return [...TABLES].sort((a, b) => a.rank - b.rank).map((t) => queueSql(t, 'v7')).join('')
+}
+
+/** Migration 0007: every outbox trigger again, now naming operations with time-ordered (v7) ids. */
+export function opIdV7MigrationSql(): string {
+  return TABLES.map((t) => `DROP TRIGGER ${t.table}_sync_insert;
+DROP TRIGGER ${t.table}_sync_update;
+${outboxTriggerSql(t, 'v7')}`).join('\n')
 }
