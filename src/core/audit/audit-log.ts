@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Session } from '../session'
 import { prepared } from '../store/statements'
 
@@ -52,7 +52,8 @@ type EntryFields = Pick<AuditEntry, 'seq' | 'at' | 'actor' | 'action' | 'entity'
  */
 function hashBody(prevHash: string, e: EntryFields, canonicalDetails: string): string {
   const body = `{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},"at":${JSON.stringify(e.at)},"details":${canonicalDetails},"entity":${JSON.stringify(e.entity)},"entityId":${JSON.stringify(e.entityId)},"seq":${e.seq}}`
-  return createHash('sha256').update(prevHash).update(body).digest('hex')
+  // one-shot over prev ‖ body: the same digest as two updates, without a Hash object per entry
+  return hash('sha256', prevHash + body, 'hex')
 }
 
 export interface ChainTail {
