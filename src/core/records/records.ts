@@ -72,17 +72,23 @@ function pageByIndex(
   order: { index: string; columns: string[] },
   capCount: boolean,
 ): { rowids: number[]; total: number; totalCapped: boolean } {
-  const base = `SELECT 1 FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql}`
-  const { n } = (capCount
-    ? prepared(s.db, `SELECT count(*) AS n FROM (${base} LIMIT ${recordsTuning.countCap + 1})`)
-    : prepared(s.db, `SELECT count(*) AS n FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql}`)
-  ).get({ ...filter.params, region: scope.regionId }) as { n: number }
-  const totalCapped = capCount && n > recordsTuning.countCap
-  const rowids = (
-    prepared(s.db, `SELECT rowid AS r FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql} ORDER BY ${orderBy(order.columns, q.sort.dir)} LIMIT @limit OFFSET @offset`)
-      .all({ ...filter.params, region: scope.regionId, limit: q.page.limit, offset: q.page.offset }) as { r: number }[]
-  ).map((r) => r.r)
-  return { rowids, total: totalCapped ? recordsTuning.countCap : n, totalCapped }
+  const where = `FROM service_users INDEXED BY ${order.index} WHERE region_id = @region AND ${filter.sql}`
+  const ordered = `SELECT rowid AS r ${where} ORDER BY ${orderBy(order.columns, q.sort.dir)}`
+  if (capCount) {
+    // a broad search: one walk of the index in page order yields the count (up to the cap)
+    // and the page together, so the search's match set (an FTS subquery) is built once
+    const want = Math.max(recordsTuning.countCap + 1, q.page.offset + q.page.limit)
+    const matches = prepared(s.db, `${ordered} LIMIT @want`)
+      .pluck()
+      .all({ ...filter.params, region: scope.regionId, want }) as number[]
+    const totalCapped = matches.length > recordsTuning.countCap
+    return { rowids: matches.slice(q.page.offset, q.page.offset + q.page.limit), total: totalCapped ? recordsTuning.countCap : matches.length, totalCapped }
+  }
+  const { n } = prepared(s.db, `SELECT count(*) AS n ${where}`).get({ ...filter.params, region: scope.regionId }) as { n: number }
+  const rowids = prepared(s.db, `${ordered} LIMIT @limit OFFSET @offset`)
+    .pluck()
+    .all({ ...filter.params, region: scope.regionId, limit: q.page.limit, offset: q.page.offset }) as number[]
+  return { rowids, total: n, totalCapped: false }
 }
 
 /**
