@@ -1,10 +1,12 @@
+import { timingSafeEqual } from 'node:crypto'
 import { createLocalJWKSet, errors, jwtVerify, type JWTPayload } from 'jose'
 import type { TokenVerifyCode } from '../../shared/contract/tokens'
 import type { Session } from '../session'
 import { currentKey, keyUsable } from '../users/user-key'
 import { issuerOf } from './jwt'
 import { isPublished, signingKeyByKid, type PublicJwk } from './signing-keys'
-import type { TokenRow } from './tokens'
+import { valueContext, type TokenRow } from './tokens'
+import { unseal } from '../store/seal'
 import { prepared } from '../store/statements'
 
 export interface TokenVerifyResult {
@@ -45,10 +47,12 @@ function codeOf(error: unknown): TokenVerifyCode {
 
 /**
  * Verifies a service-user token as an API gateway would (and as the remote instance's
- * introspection will): compact EdDSA JWS, `kid` of a published signing key of this
- * installation, signature against that collection's JWKS, issuer, audience (the signing key's
- * collection, and `audience` when the caller names one), expiry, then the store: the token
- * exists and is not revoked, its user is live and active, and the user's key still verifies.
+ * introspection does): compact EdDSA JWS, `kid` of a published signing key this installation
+ * holds (its own or synced), signature against that collection's JWKS, audience (the signing
+ * key's collection, and `audience` when the caller names one), expiry, issuer (this
+ * installation, or another desktop of the organisation for a token synced here), then the
+ * store: the token exists and is not revoked, its user is live and active, and the user's key
+ * still verifies.
  */
 export async function verifyToken(s: Session, token: string, audience?: string): Promise<TokenVerifyResult> {
   if (!COMPACT.test(token)) return { code: 'MALFORMED' }
@@ -63,13 +67,14 @@ export async function verifyToken(s: Session, token: string, audience?: string):
   if (audience !== undefined && audience !== collectionId) {
     // the caller expects another collection: still prove the signature first, so the
     // answer does not depend on anything an unsigned token could choose
-    const proof = await check(token, JSON.parse(signing.public_jwk) as PublicJwk, s, collectionId, now)
+    const proof = await check(token, JSON.parse(signing.public_jwk) as PublicJwk, collectionId, now)
     return { code: 'code' in proof ? proof.code : 'WRONG_AUDIENCE' }
   }
-  const verified = await check(token, JSON.parse(signing.public_jwk) as PublicJwk, s, collectionId, now)
+  const verified = await check(token, JSON.parse(signing.public_jwk) as PublicJwk, collectionId, now)
   if ('code' in verified) return { code: verified.code }
   const claims = verified.payload as JWTPayload & { client_id?: unknown; scope?: unknown }
   if (typeof claims.jti !== 'string' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return { code: 'MALFORMED' }
+  if (claims.iss !== issuerOf(s.installationId) && !issuedInOrganisation(s, token, claims.jti)) return { code: 'WRONG_ISSUER' }
   const base = {
     tokenId: claims.jti,
     userId: claims.sub,
@@ -87,11 +92,26 @@ export async function verifyToken(s: Session, token: string, audience?: string):
   return { code: 'VALID', ...base }
 }
 
-async function check(token: string, jwk: PublicJwk, s: Session, collectionId: string, now: Date): Promise<{ payload: JWTPayload } | { code: TokenVerifyCode }> {
+/**
+ * A token names the installation that issued it (`iss`). One issued by another desktop of the
+ * organisation, with a signing key that came through sync, carries that desktop's issuer; it
+ * is accepted when it is exactly the token that desktop issued, i.e. this store holds the
+ * same token under its id (sealed, synced with its record). Anything else signed with our
+ * key but naming another issuer is refused.
+ */
+function issuedInOrganisation(s: Session, token: string, id: string): boolean {
+  const row = prepared(s.db, 'SELECT value FROM tokens WHERE id = ?').get(id) as { value: Buffer } | undefined
+  if (!row) return false
+  const stored = unseal(s.sealKey, row.value, valueContext(id))
+  const presented = Buffer.from(token, 'utf8')
+  return stored.length === presented.length && timingSafeEqual(stored, presented)
+}
+
+async function check(token: string, jwk: PublicJwk, collectionId: string, now: Date): Promise<{ payload: JWTPayload } | { code: TokenVerifyCode }> {
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: [jwk] }), {
       algorithms: ['EdDSA'],
-      issuer: issuerOf(s.installationId),
+      // the issuer is checked after the signature and claims (issuedInOrganisation)
       audience: collectionId,
       currentDate: now,
       requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],

@@ -85,9 +85,17 @@ describe.each(backends)('desktop sync client', (backend) => {
       expect((await b.client.call('keys.reveal', { id: key.id })).secret).toBe(secret)
       expect((await b.client.call('tokens.history', { userId: user.id })).map((t) => t.id)).toEqual([issued.info.id])
       expect((await b.client.call('tokens.reveal', { id: issued.info.id })).token).toBe(issued.token)
+      // A's token names A as its issuer; B holds it from sync, so B verifies it as A would
+      expect(await b.client.call('tokens.verify', { token: issued.token })).toMatchObject({ code: 'VALID', tokenId: issued.info.id })
       expect(state(b)).toEqual(state(a))
       // the service user's password hash came along sealed: it still logs in on the other desktop
-      expect((await b.client.call('tokens.generate', { userId: user.id, clientId: user.clientId, password: password! })).token).toMatch(/^ey/)
+      const fromB = await b.client.call('tokens.generate', { userId: user.id, clientId: user.clientId, password: password! })
+      expect(fromB.token).toMatch(/^ey/)
+      // B's token is unknown to A until it syncs: signed with the shared key, but not issued here
+      expect((await a.client.call('tokens.verify', { token: fromB.token })).code).toBe('WRONG_ISSUER')
+      expect((await b.client.call('sync.run', {})).error).toBeNull()
+      expect((await a.client.call('sync.run', {})).error).toBeNull()
+      expect(await a.client.call('tokens.verify', { token: fromB.token })).toMatchObject({ code: 'VALID', tokenId: fromB.info.id })
     }, 60_000)
 
     it('edits, rotations, revocations and deletes on three desktops converge; revoked stays revoked', async () => {
