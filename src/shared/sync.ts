@@ -157,7 +157,7 @@ export const Conflict = z.strictObject({
   opId: z.uuid().nullable(),
   detectedAt: z.iso.datetime(),
   resolvedAt: z.iso.datetime().nullable(),
-  resolution: z.string().nullable(),
+  resolution: z.enum(['kept_server', 'reapplied']).nullable(),
 })
 export type Conflict = z.infer<typeof Conflict>
 

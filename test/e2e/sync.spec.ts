@@ -191,6 +191,43 @@ test.describe('sync with a remote Keyward instance', () => {
     await expect(conflicts.getByText('No open conflicts')).toBeVisible()
     await expect(page.getByRole('navigation').getByLabel(/open sync conflict/)).toHaveCount(0)
 
+    // --- a second clash, on ERP: this time the admin removes the cause and applies theirs again
+    await closeNotifications(page)
+    await rpc(bridgeB, 'keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'ERP – from B' })
+    await rpc(bridgeB, 'sync.run', { collectionId: collection.id })
+    await rpc(bridgeA, 'keys.create', { collectionId: collection.id, applicationKind: 'erp', name: 'ERP – from A' })
+    await page.getByRole('button', { name: 'Sync and refresh' }).click()
+    await expect(page.locator('.mantine-Notification-root').filter({ hasText: /1 conflict\b/ })).toBeVisible({ timeout: 60_000 })
+    const erpRow = conflicts.getByRole('row').filter({ hasText: 'ERP – from A' })
+    await expect(erpRow.getByText('One active key per application')).toBeVisible()
+    await closeNotifications(page)
+    // B switches its ERP key off and syncs; A receives that, then sends its own value again
+    const erpB = (await rpc<{ id: string; name: string }[]>(bridgeB, 'keys.list', { collectionId: collection.id })).find((k) => k.name === 'ERP – from B')!
+    await rpc(bridgeB, 'keys.setStatus', { id: erpB.id, status: 'inactive' })
+    await rpc(bridgeB, 'sync.run', { collectionId: collection.id })
+    await page.getByRole('button', { name: 'Sync and refresh' }).click()
+    await expect(page.locator('.mantine-Notification-root').filter({ hasText: 'Sync finished' })).toContainText(/[1-9]\d* pulled, 0 conflicts/, { timeout: 60_000 })
+    await closeNotifications(page)
+    await erpRow.getByRole('button', { name: 'Apply mine again' }).click()
+    await expect(page.getByText('Your value will be sent again with the next sync.')).toBeVisible()
+    await expect(conflicts.getByText('No open conflicts')).toBeVisible()
+    // the history says how each one was settled
+    await conflicts.getByRole('switch', { name: 'Show resolved' }).check()
+    await expect(erpRow.getByText(/^Applied mine again/)).toBeVisible()
+    await expect(conflictRow.getByText(/^Kept the server’s value/)).toBeVisible()
+    await closeNotifications(page)
+    await page.getByRole('button', { name: 'Sync and refresh' }).click()
+    const clean = page.locator('.mantine-Notification-root').filter({ hasText: 'Sync finished' })
+    await expect(clean).toBeVisible({ timeout: 60_000 })
+    await expect(clean).toContainText(/, 0 conflicts/)
+    await closeNotifications(page)
+    // every desktop now holds A's ERP key active and B's inactive
+    await rpc(bridgeB, 'sync.run', { collectionId: collection.id })
+    for (const bridge of [bridgeA, bridgeB]) {
+      const erp = (await rpc<{ name: string; status: string }[]>(bridge, 'keys.list', { collectionId: collection.id })).filter((k) => k.name.startsWith('ERP – from'))
+      expect(Object.fromEntries(erp.map((k) => [k.name, k.status]))).toEqual({ 'ERP – from A': 'active', 'ERP – from B': 'inactive' })
+    }
+
     // --- the server goes away: the run stops early, says why, and the edit stays queued
     await killed(server.child)
     const keys = await rpc<{ id: string; name: string }[]>(bridgeA, 'keys.list', { collectionId: collection.id })

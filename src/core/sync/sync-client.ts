@@ -3,6 +3,7 @@ import type { SyncPreview, SyncProgress, SyncStatus, SyncSummary } from '../../s
 import { KeywardError, isKeywardError } from '../../shared/errors'
 import { Conflict, ORGANISATION_SCOPE, SERVER_NODE, ORGANISATION_VERIFIER, type Organisation, type SyncEntity } from '../../shared/sync'
 import { appendAudit } from '../audit/audit-log'
+import { assertSlotFree } from '../keys/keys'
 import type { Logger } from '../logger'
 import type { Session } from '../session'
 import { prepared } from '../store/statements'
@@ -482,6 +483,9 @@ export class SyncClient {
     const row = prepared(s.db, 'SELECT body FROM sync_conflicts WHERE id = ?').get(id) as { body: string } | undefined
     if (!row) throw new KeywardError('CONFLICT_NOT_FOUND', 'There is no such sync conflict on this desktop; run a sync to fetch the latest ones.')
     const conflict = Conflict.parse(JSON.parse(row.body))
+    // refused here (a local rule, a field that cannot be set from here) before the server
+    // records the resolution, so the two never disagree
+    if (resolution === 'reapply' && conflict.field) dryRun(s, () => reapply(s, conflict))
     const token = await loadToken(s, this.keychain)
     const resolved = await this.remote(settings.serverUrl).call('sync.resolveConflict', { token, params: { id }, body: { resolution: resolution === 'keep_server' ? 'kept_server' : 'reapplied' } })
     const s2 = this.session()
@@ -516,5 +520,28 @@ function reapply(s: Session, conflict: Conflict): void {
     throw new KeywardError('INVALID_INPUT', `A conflict on ${conflict.entity}.${conflict.field ?? ''} cannot be reapplied from here; change the value in its screen instead.`)
   }
   const value = typeof conflict.proposedValue === 'boolean' ? (conflict.proposedValue ? 1 : 0) : conflict.proposedValue
+  if (entity === 'api_keys' && f.column === 'status' && value === 'active') {
+    const key = prepared(s.db, 'SELECT licence_id, application_id FROM api_keys WHERE id = ?').get(conflict.entityId) as { licence_id: string; application_id: string } | undefined
+    try {
+      if (key) assertSlotFree(s, key.licence_id, key.application_id, conflict.entityId)
+    } catch (error) {
+      if (!isKeywardError(error)) throw error
+      throw new KeywardError(error.code, `${error.message} If it was switched off on another desktop, sync first to receive that, then apply yours again.`)
+    }
+  }
   prepared(s.db, `UPDATE ${t.table} SET ${f.column} = ?, updated_at = ? WHERE id = ?`).run(value, s.hlc.now(), conflict.entityId)
+}
+
+const DRY_RUN = Symbol('dry run')
+
+/** Runs `change` in a transaction that is always rolled back: throws what it would throw, changes nothing. */
+function dryRun(s: Session, change: () => void): void {
+  try {
+    s.db.transaction(() => {
+      change()
+      throw DRY_RUN
+    })()
+  } catch (error) {
+    if (error !== DRY_RUN) throw error
+  }
 }

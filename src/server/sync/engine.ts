@@ -60,7 +60,7 @@ interface ConflictRow {
   op_id: string | null
   detected_at: string
   resolved_at: string | null
-  resolution: string | null
+  resolution: 'kept_server' | 'reapplied' | null
 }
 
 const key = (entity: string, id: string) => `${entity}:${id}`

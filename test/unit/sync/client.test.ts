@@ -254,6 +254,12 @@ describe.each(backends)('desktop sync client', (backend) => {
       // the admin revokes a's key, then reapplies b's
       await a.client.call('keys.revoke', { id: ka.key.id })
       await a.client.call('sync.run', {})
+      // before b has pulled that, a's key is still the active one here: refused, nothing recorded anywhere
+      const early = await b.client.invoke('sync.resolveConflict', { id: conflicts[0]!.id, resolution: 'reapply' })
+      expect(early).toMatchObject({ ok: false, error: { code: 'KEY_ALREADY_EXISTS_FOR_APPLICATION', message: expect.stringContaining('sync first') } })
+      expect((await b.client.call('sync.conflicts', {})).conflicts).toMatchObject([{ id: conflicts[0]!.id, resolvedAt: null }])
+      expect((await b.client.call('keys.get', { id: kb.key.id })).status).toBe('inactive')
+      expect((await b.client.call('sync.status', {})).pending).toBe(0)
       await b.client.call('sync.run', {})
       const resolved = await b.client.call('sync.resolveConflict', { id: conflicts[0]!.id, resolution: 'reapply' })
       expect(resolved).toMatchObject({ resolution: 'reapplied' })

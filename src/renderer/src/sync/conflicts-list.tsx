@@ -129,7 +129,7 @@ export function ConflictsList() {
                     <Table.Td>
                       {c.resolvedAt ? (
                         <Text size="sm" c="dimmed">
-                          {c.resolution === 'reapply' ? 'Applied mine again' : 'Kept the server’s value'} · {when(c.resolvedAt)}
+                          {c.resolution === 'reapplied' ? 'Applied mine again' : 'Kept the server’s value'} · {when(c.resolvedAt)}
                         </Text>
                       ) : (
                         <Stack gap={6} align="flex-start">
