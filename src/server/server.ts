@@ -60,6 +60,9 @@ const TRUSTED_ANSWERS: ReadonlySet<RouteName> = new Set<RouteName>(['keys.verify
 const QUIET_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>(['keys.verify', 'tokens.introspect', 'collections.jwks'])
 const QUIET_LEVEL = 'warn'
 
+/** JSON envelopes of frozen answers, which never change: written once, sent as they are. */
+const frozenEnvelopes = new WeakMap<object, string>()
+
 /**
  * The remote Keyward instance as a Fastify app: opens (and migrates) the store, registers
  * every route of `serverApi` with its schemas, and hands back an app tests can `inject()`
@@ -152,7 +155,18 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
         }
         reply.code(spec.status ?? 200)
         if (cacheControl) reply.header('Cache-Control', cacheControl)
-        return spec.raw ? answer : { ok: true, value: answer }
+        if (spec.raw) return answer
+        if (typeof answer === 'object' && answer !== null && Object.isFrozen(answer)) {
+          // a shared, frozen answer (a key's VALID answer): its envelope is serialized once
+          let text = frozenEnvelopes.get(answer)
+          if (text === undefined) {
+            text = JSON.stringify({ ok: true, value: answer })
+            frozenEnvelopes.set(answer, text)
+          }
+          reply.type('application/json; charset=utf-8')
+          return text
+        }
+        return { ok: true, value: answer }
       },
     })
   }
