@@ -121,6 +121,11 @@ test.describe('bundle import between two vaults', () => {
     await expect(page.getByRole('dialog')).toHaveCount(0)
     await expect(page.getByRole('combobox', { name: 'Collection', exact: true })).toHaveValue('acme-production')
     await expect(page.getByTestId('records-total')).toHaveText('2 records')
+    // each row says its user has no password yet, and offers no token until it has one
+    const reportingRow = page.getByRole('row').filter({ hasText: 'svc-reporting' })
+    await expect(reportingRow.getByText('no password', { exact: true })).toBeVisible()
+    await expect(page.getByRole('button', { name: 'Generate token for svc-reporting' })).toBeDisabled()
+    await shot(page, 'records-imported-no-password')
     await page.getByRole('button', { name: 'More actions for svc-reporting' }).click()
     await page.getByRole('menuitem', { name: 'Edit service user' }).click()
     await expect(page.getByRole('dialog').getByText('No password yet (imported from a bundle): set one before generating tokens.')).toBeVisible()

@@ -93,6 +93,11 @@ describe('bundle import of keys, service users and tokens', () => {
     ])
     const aliceOnB = await b.client.call('users.get', { id: alice.user.id })
     expect(aliceOnB).toMatchObject({ passwordSetAt: null, restPermissions: alice.user.restPermissions, soapPermissions: alice.user.soapPermissions, authMethod: 'password' })
+    // the table says so, and does not offer tokens yet
+    expect(records.rows.map((row) => [row.passwordSet, row.operations.generateToken])).toEqual([
+      [false, false],
+      [false, false],
+    ])
 
     // no password yet: tokens are refused with their own code, until an admin sets one
     const refused = await b.client.invoke('tokens.generate', { userId: alice.user.id, clientId: alice.user.clientId, password: alice.password })
@@ -101,6 +106,8 @@ describe('bundle import of keys, service users and tokens', () => {
     expect(reset.user.passwordSetAt).not.toBeNull()
     const issued = await b.client.call('tokens.generate', { userId: alice.user.id, clientId: alice.user.clientId, password: reset.password! })
     expect((await b.client.call('tokens.verify', { token: issued.token })).code).toBe('VALID')
+    const after = await b.client.call('records.list', { regionId: base.region.id, collectionId: cid, search: 'svc-alice' })
+    expect(after.rows.map((row) => [row.passwordSet, row.operations.generateToken])).toEqual([[true, true]])
 
     // audited with fingerprint and counts, never a secret; the chain holds
     const log = await b.client.call('audit.list', { limit: 500 })

@@ -1,7 +1,7 @@
 import type { RecordRow, RecordSortField } from '../../shared/contract/records'
 import type { Session } from '../session'
 import { keyStatus, keyUsable, type KeyFacts } from '../users/user-key'
-import type { UserRow } from '../users/users'
+import { hasPassword, type UserRow } from '../users/users'
 import { planSearch, resolveScope, type RecordScope, type SearchPlan } from './record-scope'
 import { prepared } from '../store/statements'
 
@@ -140,12 +140,14 @@ function toRecordRow(row: UserRow, scope: RecordScope, now: Date): RecordRow {
   const status = head ? keyStatus(head, now) : 'deleted'
   const rest = JSON.parse(row.rest_permissions) as string[]
   const soap = JSON.parse(row.soap_permissions) as string[]
+  const passwordSet = hasPassword(row)
   return {
     userId: row.id,
     username: row.username,
     clientId: row.client_id,
     status: row.status,
     authMethod: row.auth_method,
+    passwordSet,
     collectionId: row.collection_id,
     keyId: head?.id ?? row.key_id,
     keyName: head?.name ?? '',
@@ -159,7 +161,7 @@ function toRecordRow(row: UserRow, scope: RecordScope, now: Date): RecordRow {
     operations: {
       restPermissions: rest.length > 0 || row.rest_endpoint !== null,
       soapPermissions: soap.length > 0 || row.soap_endpoint !== null,
-      generateToken: row.status === 'active' && head !== undefined && keyUsable(head, now),
+      generateToken: row.status === 'active' && passwordSet && head !== undefined && keyUsable(head, now),
       viewMore: row.last_token_at !== null,
       edit: true,
       rotate: status === 'active' || status === 'inactive',

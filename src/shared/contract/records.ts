@@ -16,7 +16,7 @@ export const RecordOperations = z.object({
   restPermissions: z.boolean(),
   /** SOAP permissions pop-up: the user has SOAP permissions or a SOAP endpoint. */
   soapPermissions: z.boolean(),
-  /** The user is active and its key verifies (active, not expired, licence active). */
+  /** The user is active, has a password, and its key verifies (active, not expired, licence active). */
   generateToken: z.boolean(),
   /** "View more": at least one token was issued. */
   viewMore: z.boolean(),
@@ -35,6 +35,8 @@ export const RecordRow = z.object({
   clientId: z.string(),
   status: UserStatus,
   authMethod: AuthMethod,
+  /** False for a user imported from a bundle until an admin sets its password (no tokens before that). */
+  passwordSet: z.boolean(),
   collectionId: Id,
   keyId: Id,
   keyName: z.string(),

@@ -130,6 +130,13 @@ function RecordCells({ row, onAction }: { row: RecordRow; onAction(action: Recor
               2FA
             </Badge>
           )}
+          {!row.passwordSet && (
+            <Tooltip label="No password yet (imported from a bundle): set one under Edit service user before generating tokens" withArrow>
+              <Badge size="xs" color="orange" variant="light" style={{ flexShrink: 0 }}>
+                no password
+              </Badge>
+            </Tooltip>
+          )}
         </Group>
       </div>
       <div role="cell" className={classes.cell}>
@@ -157,7 +164,7 @@ function RecordCells({ row, onAction }: { row: RecordRow; onAction(action: Recor
           <Op label={`REST permissions (${row.restPermissionCount})`} aria={`REST permissions of ${row.username}`} onClick={act('rest')} icon={<IconApi size={18} />} />
           <Op label={`SOAP permissions (${row.soapPermissionCount})`} aria={`SOAP permissions of ${row.username}`} onClick={act('soap')} icon={<IconFileCode size={18} />} />
           <Op
-            label={ops.generateToken ? 'Generate token' : 'Generate token — the user or its key is not active'}
+            label={ops.generateToken ? 'Generate token' : !row.passwordSet ? 'Generate token — set a password first' : 'Generate token — the user or its key is not active'}
             aria={`Generate token for ${row.username}`}
             onClick={act('token')}
             icon={<IconKey size={18} />}
