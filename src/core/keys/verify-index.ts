@@ -191,37 +191,35 @@ export class VerifyIndex implements UsageSource {
   /** Adds or replaces a key; a replaced key keeps its pending usage. */
   upsert(key: CompactKey): void {
     if (key.digest.length !== 32) throw new Error('a key digest is 32 bytes')
-    let n = this.byId.get(key.id)
-    let count = 0
-    let last = 0
-    if (n !== undefined) {
-      const old = this.entries[n]!
-      count = this.table[old.at + COUNT]!
-      last = this.times[(old.at + LAST) >> 1]!
-      this.removeSlot(old.at)
-    } else {
-      n = this.freeNumbers.pop() ?? this.entries.length
-      this.byId.set(key.id, n)
-      if ((this.byId.size + 1) * 2 > this.table.length / SLOT) this.allocate((this.table.length / SLOT) * 2)
-    }
+    // everything that could throw comes before the table is touched
     const ipRules = compileIpRules(key.allowedIps)
     const rateLimitPerMinute = key.rateLimitPerMinute ?? 0
     const untilMs = Math.min(msOrInfinity(key.expiresAt), msOrInfinity(key.graceUntil))
     const permissionList = [...key.permissions]
     const slot = new Int32Array(SLOT)
+    const slotTimes = new Float64Array(slot.buffer)
     const d = key.digest
     for (let w = 0; w < 8; w++) slot[w] = d[w * 4]! | (d[w * 4 + 1]! << 8) | (d[w * 4 + 2]! << 16) | (d[w * 4 + 3]! << 24)
-    slot[REF] = n + 1
     slot[FLAGS] =
       (key.status === 'inactive' ? FLAG_INACTIVE : 0) |
       (key.status === 'revoked' ? FLAG_REVOKED : 0) |
       (ipRules !== undefined ? FLAG_IP_RULES : 0) |
       (rateLimitPerMinute > 0 ? FLAG_RATE_LIMIT : 0)
     slot[LICENCE] = this.licenceNumber(key.licenceId)
-    slot[COUNT] = count
-    const times = new Float64Array(slot.buffer)
-    times[UNTIL >> 1] = untilMs
-    times[LAST >> 1] = last
+    slotTimes[UNTIL >> 1] = untilMs
+    let n = this.byId.get(key.id)
+    if (n !== undefined) {
+      // the replaced key's usage counters carry over
+      const old = this.entries[n]!
+      slot[COUNT] = this.table[old.at + COUNT]!
+      slotTimes[LAST >> 1] = this.times[(old.at + LAST) >> 1]!
+      this.removeSlot(old.at)
+    } else {
+      n = this.freeNumbers.pop() ?? this.entries.length
+      this.byId.set(key.id, n)
+      if ((this.byId.size + 1) * 2 > this.table.length / SLOT) this.allocate((this.table.length / SLOT) * 2)
+    }
+    slot[REF] = n + 1
     const entry: IndexedKey = {
       id: key.id,
       at: this.placeSlot(slot),
