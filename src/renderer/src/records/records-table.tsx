@@ -132,7 +132,7 @@ function RecordCells({ row, onAction }: { row: RecordRow; onAction(action: Recor
           )}
           {!row.passwordSet && (
             <Tooltip label="No password yet (imported from a bundle): set one under Edit service user before generating tokens" withArrow>
-              <Badge size="xs" color="orange" variant="light" style={{ flexShrink: 0 }}>
+              <Badge size="xs" color="orange" variant="dot" style={{ flexShrink: 0 }}>
                 no password
               </Badge>
             </Tooltip>
