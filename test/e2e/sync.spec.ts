@@ -215,11 +215,12 @@ test.describe('sync with a remote Keyward instance', () => {
     await conflicts.getByRole('switch', { name: 'Show resolved' }).check()
     await expect(erpRow.getByText(/^Applied mine again/)).toBeVisible()
     await expect(conflictRow.getByText(/^Kept the server’s value/)).toBeVisible()
+    await shot(page, 'sync-conflicts-history')
     await closeNotifications(page)
     await page.getByRole('button', { name: 'Sync and refresh' }).click()
     const clean = page.locator('.mantine-Notification-root').filter({ hasText: 'Sync finished' })
     await expect(clean).toBeVisible({ timeout: 60_000 })
-    await expect(clean).toContainText(/, 0 conflicts/)
+    await expect(clean).toContainText(/1 change pushed, \d+ pulled, 0 conflicts/)
     await closeNotifications(page)
     // every desktop now holds A's ERP key active and B's inactive
     await rpc(bridgeB, 'sync.run', { collectionId: collection.id })
