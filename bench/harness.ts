@@ -16,7 +16,7 @@ export interface BenchResult {
 export interface Bench {
   /** Runs after the earlier entries of the same run, and may use their results (baselines). */
   run(previous: ReadonlyMap<string, BenchResult>): Promise<BenchResult[]> | BenchResult[]
-  /** Called once after every entry ran (close stores, remove temp dirs). */
+  /** Called right after the entry ran, even if it failed (close stores, remove temp dirs). */
   cleanup?(): Promise<void> | void
 }
 

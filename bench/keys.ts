@@ -130,6 +130,8 @@ export const keysBench: Bench = {
   },
   async cleanup() {
     await core?.close()
+    // dropped, so the heap the next entries run in no longer holds this one's data
+    core = undefined
     if (dir) rmSync(dir, { recursive: true, force: true })
   },
 }

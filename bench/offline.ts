@@ -128,6 +128,8 @@ export const offlineBench: Bench = {
   },
   async cleanup() {
     await core?.close()
+    // dropped, so the heap the next entries run in no longer holds this one's data
+    core = undefined
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
   },
 }

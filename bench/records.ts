@@ -154,6 +154,8 @@ export const recordsBench: Bench = {
   },
   async cleanup() {
     await core?.close()
+    // dropped, so the heap the next entries run in no longer holds this one's data
+    core = undefined
     if (dir) rmSync(dir, { recursive: true, force: true })
   },
 }
