@@ -2,15 +2,15 @@ import type { Db } from '../store/database'
 import { prepared } from '../store/statements'
 import type { UsageSink, UsageSource } from './verify-index'
 
+/** Keys written per timer flush. */
+const BATCH = 2_000
+
 /**
  * Last-used time and use count of keys, gathered by the verification index on its hot path
  * (two writes in the key's table slot, no lookup, no allocation) and written here in one
  * transaction per batch (on a timer, and when the vault locks or closes), so a verification
  * never waits for SQLite.
  */
-/** Keys written per timer flush. */
-const BATCH = 2_000
-
 export class UsageRecorder implements UsageSink {
   private source: UsageSource | undefined
   private timer: NodeJS.Timeout | undefined

@@ -109,7 +109,7 @@ const OP_ID_INPUTS: Record<OpIdVersion, string> = {
   v7: `lower(hex(randomblob(16))) AS h, printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) AS t`,
 }
 /** Each field name with the inputs of its operation id. */
-const withH = (fields: string, v: OpIdVersion) => `(SELECT field, ${OP_ID_INPUTS[v]} FROM (
+const withOpIdInputs = (fields: string, v: OpIdVersion) => `(SELECT field, ${OP_ID_INPUTS[v]} FROM (
     ${fields}))`
 
 /**
@@ -129,7 +129,7 @@ BEGIN
   INSERT INTO sync_clock (entity, entity_id, field, hlc) VALUES ('${t.entity}', NEW.id, '', NEW.updated_at)
     ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
   INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-    SELECT '${t.entity}', NEW.id, field, ${scope}, ${OP_ID[v]}, NEW.updated_at FROM ${withH(inserted, v)} WHERE true
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${OP_ID[v]}, NEW.updated_at FROM ${withOpIdInputs(inserted, v)} WHERE true
     ${upsert};
 END;
 CREATE TRIGGER ${t.table}_sync_update AFTER UPDATE ON ${t.table} WHEN ${guard}
@@ -139,7 +139,7 @@ BEGIN
     ${updated}) WHERE true
     ON CONFLICT (entity, entity_id, field) DO UPDATE SET hlc = excluded.hlc;
   INSERT INTO sync_outbox (entity, entity_id, field, collection_id, op_id, hlc)
-    SELECT '${t.entity}', NEW.id, field, ${scope}, ${OP_ID[v]}, NEW.updated_at FROM ${withH(updated, v)} WHERE true
+    SELECT '${t.entity}', NEW.id, field, ${scope}, ${OP_ID[v]}, NEW.updated_at FROM ${withOpIdInputs(updated, v)} WHERE true
     ${upsert};
 END;
 `
