@@ -17,7 +17,8 @@ import type { Bench, BenchResult } from './harness'
  *                     operations and pulled back through /v1/sync/pull (seconds; target ≤ 10 s)
  *   sync.delta        one field change pushed and pulled by a second device (ms; target ≤ 50 ms)
  *   baseline.http     a bare Fastify route returning a constant, autocannon, 32 connections,
- *                     3 rounds of 5 s alternating with server.verify.http (best round reported)
+ *                     3 rounds of 5 s alternating with server.verify.http (best round reported);
+ *                     the same load: the same 10 000 requests (a key, a method, the gateway token)
  *   server.verify.http POST /v1/keys/verify with a gateway token against the 100 000 keys,
  *                     the same load (target ≥ 70 % of baseline.http, p99 ≤ 5 ms)
  *
@@ -48,7 +49,9 @@ async function freePort(): Promise<number> {
 
 /** `node --import tsx <script> …args` in a process of its own, stopped in cleanup(). */
 function startChild(script: string, args: string[]): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+  // KEYWARD_BENCH_CPU_PROF=<dir>: each child writes a V8 CPU profile there when it is stopped
+  const profile = process.env.KEYWARD_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.KEYWARD_BENCH_CPU_PROF] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(repoRoot, script), ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   let out = ''
   // the last 64 KiB of its output, for error messages
@@ -274,7 +277,8 @@ export const serverBench: Bench = {
     const bareRounds: Round[] = []
     const verifyRounds: Round[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      bareRounds.push(await measured(bare.pid, () => load(`${bare.url}/constant`, [{ body: '{"key":"x"}', headers: { 'content-type': 'application/json' } }])))
+      // the same load: the very requests the verify rounds send (bodies, token header and all)
+      bareRounds.push(await measured(bare.pid, () => load(`${bare.url}/constant`, requests)))
       verifyRounds.push(await measured(keyward.pid, () => load(`${base}/v1/keys/verify`, requests)))
     }
     await stopChild(bare.child)

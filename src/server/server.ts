@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Bindings, ChildLoggerOptions } from 'pino'
 import rateLimit from '@fastify/rate-limit'
 import type { z } from 'zod'
@@ -8,9 +10,10 @@ import { KeywardError } from '../shared/errors'
 import { Empty, serverApi, type RouteName, type RouteSpec } from '../shared/server-api'
 import { RateLimitedError } from './accounts/login'
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config'
-import { authenticate, GatewayTokenCache } from './http/auth'
+import { authenticate, GatewayTokenCache, type Principal } from './http/auth'
 import { installErrorHandling, RequestRateLimitedError } from './http/errors'
 import { createHandlers, type RouteContext } from './http/handlers'
+import { verifyFastPath } from './http/verify-fast-path'
 import { openServerStore } from './store/open-store'
 import type { ServerStore } from './store/server-store'
 import { SyncEngine } from './sync/engine'
@@ -60,8 +63,29 @@ const TRUSTED_ANSWERS: ReadonlySet<RouteName> = new Set<RouteName>(['keys.verify
 const QUIET_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>(['keys.verify', 'tokens.introspect', 'collections.jwks'])
 const QUIET_LEVEL = 'warn'
 
+/** What a route's work reads of a request (the fast path has no params, query or address). */
+interface RouteInput {
+  authorization: string | undefined
+  params?: unknown
+  query?: unknown
+  body: unknown
+  ip?: string
+}
+
 /** JSON envelopes of frozen answers, which never change: written once, sent as they are. */
 const frozenEnvelopes = new WeakMap<object, string>()
+const isFrozenAnswer = (answer: unknown): answer is object => typeof answer === 'object' && answer !== null && Object.isFrozen(answer)
+
+/** The `{ ok: true, value }` text of an answer; a shared, frozen answer's (a key's VALID answer) is serialized once. */
+function envelope(answer: unknown): string {
+  if (!isFrozenAnswer(answer)) return JSON.stringify({ ok: true, value: answer })
+  let text = frozenEnvelopes.get(answer)
+  if (text === undefined) {
+    text = JSON.stringify({ ok: true, value: answer })
+    frozenEnvelopes.set(answer, text)
+  }
+  return text
+}
 
 /**
  * The remote Keyward instance as a Fastify app: opens (and migrates) the store, registers
@@ -87,7 +111,22 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
     trustProxy,
     return503OnClosing: true,
   }
-  const app = (config.tls ? Fastify({ ...options, https: { cert: config.tls.cert, key: config.tls.key } }) : Fastify(options)) as unknown as FastifyInstance
+  // Node's request listener: the keys.verify fast path first (`front`, set up below with the
+  // routes; nothing listens before), then Fastify. The server is made as Fastify makes it
+  // (same timeouts), TLS or not.
+  const tls = config.tls ? { cert: config.tls.cert, key: config.tls.key } : undefined
+  const serverFactory = (handler: RequestListener, opts: FastifyServerOptions) => {
+    const listener: RequestListener = (req, res) => {
+      if (!front(req, res)) handler(req, res)
+    }
+    const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener)
+    server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000
+    server.requestTimeout = opts.requestTimeout ?? 0
+    server.setTimeout(opts.connectionTimeout ?? 0)
+    return server
+  }
+  // `https` is still given: Fastify reads it for the scheme of the URLs it reports
+  const app = Fastify({ ...options, serverFactory, ...(tls ? { https: tls } : {}) } as FastifyServerOptions) as unknown as FastifyInstance
 
   installErrorHandling(app, logger, config.bodyLimit)
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -107,14 +146,52 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
   }
   const gatewayCache = new GatewayTokenCache()
   const handlers = createHandlers({ store, sync, gatewayCache, serverKey, limits: config.loginLimits, deviceTokenTtlDays: config.deviceTokenTtlDays, now: config.now, logger, version })
+  /**
+   * A route's own work, on whichever path the request came: who is calling (first: an
+   * anonymous caller learns nothing from validation messages), the scope, the input
+   * schemas, the handler, and the answer's schema unless the route is trusted. It answers
+   * without a promise when every step can (a cached gateway token, a synchronous handler).
+   */
+  const routeWork = (name: RouteName) => {
+    const spec: RouteSpec = serverApi[name]
+    const handler = handlers[name] as (ctx: RouteContext<RouteSpec>) => unknown
+    const trusted = TRUSTED_ANSWERS.has(name)
+    const checked = (value: unknown): unknown => {
+      const result = spec.response.safeParse(value)
+      if (!result.success) {
+        logger.error({ route: name, issues: result.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'handler answered outside its schema')
+        throw new Error(`${name} answered outside its schema`)
+      }
+      return result.data
+    }
+    const authorised = (principal: Principal, input: RouteInput): unknown => {
+      if (spec.scope && principal.kind === 'gateway' && !principal.gatewayToken.scopes.includes(spec.scope)) {
+        throw new KeywardError('FORBIDDEN', `This gateway token lacks the ${spec.scope} scope.`)
+      }
+      const ctx = {
+        params: spec.params ? parse(name, spec.params, input.params ?? {}) : none(name, input.params),
+        query: spec.query ? parse(name, spec.query, input.query ?? {}) : none(name, input.query),
+        body: spec.method === 'POST' ? parse(name, spec.body ?? Empty, input.body ?? {}) : undefined,
+        principal,
+        ...(input.ip === undefined ? {} : { ip: input.ip }),
+      } as RouteContext<RouteSpec>
+      const value = handler(ctx)
+      if (trusted) return value
+      return value instanceof Promise ? value.then(checked) : checked(value)
+    }
+    return (input: RouteInput): unknown => {
+      const principal = authenticate(store, spec.auth, input.authorization, config.now(), gatewayCache)
+      return principal instanceof Promise ? principal.then((p) => authorised(p, input)) : authorised(principal, input)
+    }
+  }
+
   for (const name of Object.keys(serverApi) as RouteName[]) {
     const spec: RouteSpec = serverApi[name]
-    const handler = handlers[name] as (ctx: RouteContext<RouteSpec>) => Promise<unknown>
+    const work = routeWork(name)
     const perMinute = name === 'auth.login' ? config.loginLimits.requestsPerMinute : name === 'collections.jwks' ? config.jwksRequestsPerMinute : undefined
     const Limited = name === 'auth.login' ? RateLimitedError : RequestRateLimitedError
     // The JWKS is public key material that relying parties cache (RFC 7517, OIDC jwks_uri).
     const cacheControl = name === 'collections.jwks' ? 'public, max-age=60' : undefined
-    const trusted = TRUSTED_ANSWERS.has(name)
     app.route({
       method: spec.method,
       url: spec.path,
@@ -131,45 +208,35 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
               },
             },
       handler: async (request, reply) => {
-        // Who first: an anonymous caller learns nothing from validation messages.
-        const principal = await authenticate(store, spec.auth, request, config.now(), gatewayCache)
-        if (spec.scope && principal.kind === 'gateway' && !principal.gatewayToken.scopes.includes(spec.scope)) {
-          throw new KeywardError('FORBIDDEN', `This gateway token lacks the ${spec.scope} scope.`)
-        }
-        const ctx = {
-          params: spec.params ? parse(name, spec.params, request.params ?? {}) : none(name, request.params),
-          query: spec.query ? parse(name, spec.query, request.query ?? {}) : none(name, request.query),
-          body: spec.method === 'POST' ? parse(name, spec.body ?? Empty, request.body ?? {}) : undefined,
-          principal,
-          ip: request.ip,
-        } as RouteContext<RouteSpec>
-        const value = await handler(ctx)
-        let answer = value
-        if (!trusted) {
-          const checked = spec.response.safeParse(value)
-          if (!checked.success) {
-            logger.error({ route: name, issues: checked.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })) }, 'handler answered outside its schema')
-            throw new Error(`${name} answered outside its schema`)
-          }
-          answer = checked.data
-        }
+        const answer = await work({ authorization: request.headers.authorization, params: request.params, query: request.query, body: request.body, ip: request.ip })
         reply.code(spec.status ?? 200)
         if (cacheControl) reply.header('Cache-Control', cacheControl)
         if (spec.raw) return answer
-        if (typeof answer === 'object' && answer !== null && Object.isFrozen(answer)) {
-          // a shared, frozen answer (a key's VALID answer): its envelope is serialized once
-          let text = frozenEnvelopes.get(answer)
-          if (text === undefined) {
-            text = JSON.stringify({ ok: true, value: answer })
-            frozenEnvelopes.set(answer, text)
-          }
+        if (isFrozenAnswer(answer)) {
           reply.type('application/json; charset=utf-8')
-          return text
+          return envelope(answer)
         }
         return { ok: true, value: answer }
       },
     })
   }
+
+  const verifyWork = routeWork('keys.verify')
+  // While closing, Fastify answers 503 (return503OnClosing): the fast path steps aside.
+  let closing = false
+  app.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
+  const fast = verifyFastPath({
+    path: serverApi['keys.verify'].path,
+    parseJson: app.getDefaultJsonParser('error', 'error'),
+    answer: (authorization, body) => verifyWork({ authorization, body }),
+    envelope,
+    bodyLimit: config.bodyLimit,
+    logger,
+  })
+  const front = (req: IncomingMessage, res: ServerResponse) => !closing && fast(req, res)
 
   return {
     app,

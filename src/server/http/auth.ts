@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify'
 import { KeywardError } from '../../shared/errors'
 import type { RouteAuth } from '../../shared/server-api'
 import { tokenHash, tokenKind } from '../accounts/tokens'
@@ -6,11 +5,12 @@ import type { DeviceRecord, GatewayTokenRecord, ServerStore } from '../store/ser
 
 export type Principal = { kind: 'none' } | { kind: 'admin'; device: DeviceRecord } | { kind: 'gateway'; gatewayToken: GatewayTokenRecord }
 
+const NONE: Principal = Object.freeze({ kind: 'none' })
+
 /** last_seen_at is written at most this often per device, not on every request. */
 const TOUCH_EVERY_MS = 60_000
 
-function bearer(request: FastifyRequest): string {
-  const header = request.headers.authorization
+function bearer(header: string | undefined): string {
   const m = typeof header === 'string' ? /^Bearer ([^\s]+)$/.exec(header) : null
   if (!m) throw new KeywardError('UNAUTHORIZED', 'Send "Authorization: Bearer <token>" with this request.')
   return m[1]!
@@ -76,35 +76,43 @@ export class GatewayTokenCache {
 }
 
 /**
- * Who is calling, for a route that needs `auth`. Unknown, malformed and other servers'
+ * Who is calling, for a route that needs `auth` (`authorization`: the request's header). Unknown, malformed and other servers'
  * tokens are all UNAUTHORIZED; a valid token of the wrong kind (a gateway token on an admin
- * route) is FORBIDDEN; revoked and expired tokens say so.
+ * route) is FORBIDDEN; revoked and expired tokens say so. Throws at once for a malformed
+ * header; answers without a promise when a gateway token is cached.
  */
-export async function authenticate(store: ServerStore, auth: RouteAuth, request: FastifyRequest, now: Date, cache?: GatewayTokenCache): Promise<Principal> {
-  if (auth === 'none') return { kind: 'none' }
-  const token = bearer(request)
+export function authenticate(store: ServerStore, auth: RouteAuth, authorization: string | undefined, now: Date, cache?: GatewayTokenCache): Principal | Promise<Principal> {
+  if (auth === 'none') return NONE
+  const token = bearer(authorization)
   const kind = tokenKind(token)
   if (!kind) throw new KeywardError('UNAUTHORIZED', 'This is not a Keyward token.')
   const hash = tokenHash(token)
-  if (kind === 'device') {
-    const device = await store.findDeviceByTokenHash(hash)
-    if (!device) throw new KeywardError('UNAUTHORIZED', 'This device token is not known to this server.')
-    if (device.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This device was revoked; log in again.')
-    if (device.expiresAt <= now.toISOString()) throw new KeywardError('TOKEN_EXPIRED', 'This device token has expired; log in again.')
-    if (auth !== 'admin') throw new KeywardError('FORBIDDEN', 'This route is for API gateways; use a gateway token.')
-    if (now.getTime() - Date.parse(device.lastSeenAt) >= TOUCH_EVERY_MS) {
-      const at = now.toISOString()
-      await store.touchDevice(device.id, at)
-      device.lastSeenAt = at
-    }
-    return { kind: 'admin', device }
+  if (kind === 'device') return deviceOf(store, auth, hash, now)
+  // A cached gateway token answers at once, with no promise in between (the verification path).
+  const cached = cache ? cache.get(hash, now.getTime(), () => store.findGatewayTokenByHash(hash)) : null
+  if (cached !== null) return gatewayOf(auth, cached)
+  const generation = cache?.generation
+  return store.findGatewayTokenByHash(hash).then((record) => {
+    cache?.set(hash, record, now.getTime(), generation)
+    return gatewayOf(auth, record)
+  })
+}
+
+async function deviceOf(store: ServerStore, auth: RouteAuth, hash: string, now: Date): Promise<Principal> {
+  const device = await store.findDeviceByTokenHash(hash)
+  if (!device) throw new KeywardError('UNAUTHORIZED', 'This device token is not known to this server.')
+  if (device.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This device was revoked; log in again.')
+  if (device.expiresAt <= now.toISOString()) throw new KeywardError('TOKEN_EXPIRED', 'This device token has expired; log in again.')
+  if (auth !== 'admin') throw new KeywardError('FORBIDDEN', 'This route is for API gateways; use a gateway token.')
+  if (now.getTime() - Date.parse(device.lastSeenAt) >= TOUCH_EVERY_MS) {
+    const at = now.toISOString()
+    await store.touchDevice(device.id, at)
+    device.lastSeenAt = at
   }
-  let gatewayToken = cache ? cache.get(hash, now.getTime(), () => store.findGatewayTokenByHash(hash)) : null
-  if (gatewayToken === null) {
-    const generation = cache?.generation
-    gatewayToken = await store.findGatewayTokenByHash(hash)
-    cache?.set(hash, gatewayToken, now.getTime(), generation)
-  }
+  return { kind: 'admin', device }
+}
+
+function gatewayOf(auth: RouteAuth, gatewayToken: GatewayTokenRecord | undefined): Principal {
   if (!gatewayToken) throw new KeywardError('UNAUTHORIZED', 'This gateway token is not known to this server.')
   if (gatewayToken.revokedAt) throw new KeywardError('TOKEN_REVOKED', 'This gateway token was revoked.')
   if (auth !== 'gateway') throw new KeywardError('FORBIDDEN', 'This route needs an admin device token; a gateway token cannot use it.')

@@ -43,32 +43,45 @@ export function errorBody(code: ErrorCode, message: string) {
   return { ok: false as const, error: { code, message } }
 }
 
+export interface ErrorReply {
+  status: number
+  headers: Record<string, string>
+  body: ReturnType<typeof errorBody>
+}
+
 /**
  * Every failure leaves as `{ ok: false, error: { code, message } }`: our coded errors with
  * their status, Fastify's own 4xx (bad JSON, size, media type) mapped to codes, and
- * anything unexpected as INTERNAL with a reference that is also in the log.
+ * anything unexpected as INTERNAL with a reference that is also in the log. Shared by
+ * Fastify's error handler and the verification fast path (verify-fast-path.ts).
  */
+export function errorReply(error: FastifyError | Error, route: string | undefined, logger: Logger, bodyLimit: number): ErrorReply {
+  const headers: Record<string, string> = {}
+  if (error instanceof RateLimitedError || error instanceof RequestRateLimitedError) headers['retry-after'] = String(error.retryAfterSeconds)
+  if (isKeywardError(error)) {
+    if (error.code === 'UNAUTHORIZED' || error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED') headers['www-authenticate'] = 'Bearer'
+    return { status: statusOf(error.code), headers, body: errorBody(error.code, error.message) }
+  }
+  const fastifyError = error as FastifyError
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) {
+    return { status: 413, headers, body: errorBody('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(bodyLimit / 1024)} KiB.`) }
+  }
+  if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fastifyError.statusCode === 415) {
+    return { status: 415, headers, body: errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.') }
+  }
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return { status: 400, headers, body: errorBody('INVALID_INPUT', 'The request body is not valid JSON (or is empty while declared as JSON).') }
+  }
+  const reference = randomUUID()
+  // The first line of the message only: never a stack, never request data.
+  logger.error({ reference, route, error: `${error.name}: ${error.message.split('\n')[0]}` }, 'request failed')
+  return { status: 500, headers, body: errorBody('INTERNAL', `The server could not handle this request (reference ${reference}). Nothing was changed.`) }
+}
+
 export function installErrorHandling(app: FastifyInstance, logger: Logger, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
-    if (error instanceof RateLimitedError || error instanceof RequestRateLimitedError) reply.header('Retry-After', String(error.retryAfterSeconds))
-    if (isKeywardError(error)) {
-      if (error.code === 'UNAUTHORIZED' || error.code === 'TOKEN_EXPIRED' || error.code === 'TOKEN_REVOKED') reply.header('WWW-Authenticate', 'Bearer')
-      return reply.code(statusOf(error.code)).send(errorBody(error.code, error.message))
-    }
-    const fastifyError = error as FastifyError
-    if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) {
-      return reply.code(413).send(errorBody('PAYLOAD_TOO_LARGE', `The request body is larger than ${Math.round(bodyLimit / 1024)} KiB.`))
-    }
-    if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fastifyError.statusCode === 415) {
-      return reply.code(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.'))
-    }
-    if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-      return reply.code(400).send(errorBody('INVALID_INPUT', 'The request body is not valid JSON (or is empty while declared as JSON).'))
-    }
-    const reference = randomUUID()
-    // The first line of the message only: never a stack, never request data.
-    logger.error({ reference, route: request.routeOptions.url, error: `${error.name}: ${error.message.split('\n')[0]}` }, 'request failed')
-    return reply.code(500).send(errorBody('INTERNAL', `The server could not handle this request (reference ${reference}). Nothing was changed.`))
+    const { status, headers, body } = errorReply(error, request.routeOptions.url, logger, bodyLimit)
+    return reply.code(status).headers(headers).send(body)
   })
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('NOT_FOUND', `There is no ${request.method} ${request.url.split('?')[0]!.slice(0, 200)} on this server.`)))
 }

@@ -23,8 +23,15 @@ export interface RouteContext<S extends RouteSpec> {
   ip: string
 }
 
+/**
+ * Routes answered without the caller's address: keys.verify also runs on the fast path in
+ * front of Fastify (verify-fast-path.ts), which does not work out proxy-forwarded addresses (a
+ * gateway sends its client's address in the body).
+ */
+type WithoutIp = 'keys.verify'
+
 export type RouteHandlers = {
-  [K in keyof ServerApi]: (ctx: RouteContext<ServerApi[K]>) => Promise<z.input<ServerApi[K]['response']>>
+  [K in keyof ServerApi]: (ctx: K extends WithoutIp ? Omit<RouteContext<ServerApi[K]>, 'ip'> : RouteContext<ServerApi[K]>) => Promise<z.input<ServerApi[K]['response']>> | z.input<ServerApi[K]['response']>
 }
 
 export interface HandlerDeps extends LoginDeps {
@@ -104,7 +111,8 @@ export function createHandlers(d: HandlerDeps): RouteHandlers {
     },
     'audit.verify': async () => d.store.verifyAudit(),
 
-    'keys.verify': async ({ body }) => d.sync.index.verify(body.key, body.ip, body.method),
+    // synchronous: a gateway's verification is answered without a promise (verify-fast-path.ts)
+    'keys.verify': ({ body }) => d.sync.index.verify(body.key, body.ip, body.method),
     'tokens.introspect': async ({ body }) => introspect(d.sync, body.token, d.now(), body.audience),
     'collections.jwks': async ({ params }) => {
       if (!d.sync.knowsCollection(params.id)) throw new KeywardError('COLLECTION_UNKNOWN', 'No collection with this id has been synced to this server.')

@@ -25,15 +25,16 @@ function selfSignedCert(dir: string): { cert: string; key: string } {
   return { cert, key }
 }
 
-function getJson(url: string, ca: string): Promise<{ status: number; body: unknown }> {
+function getJson(url: string, ca: string, post?: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { ca }, (res) => {
+    const options = post === undefined ? { ca } : { ca, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(post)) } }
+    const req = httpsRequest(url, options, (res) => {
       let data = ''
       res.on('data', (d) => (data += d))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) }))
     })
     req.on('error', reject)
-    req.end()
+    req.end(post)
   })
 }
 
@@ -54,6 +55,8 @@ describe('built-in TLS', () => {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     const ca = readFileSync(cert, 'utf8')
     expect(await getJson(`${url}/healthz`, ca)).toEqual({ status: 200, body: { ok: true, value: { status: 'up' } } })
+    // the keys.verify fast path (in front of Fastify) is served over TLS too
+    expect(await getJson(`${url}/v1/keys/verify`, ca, '{"key":"x"}')).toMatchObject({ status: 401, body: { ok: false, error: { code: 'UNAUTHORIZED' } } })
     // an unknown certificate is refused by a client that checks
     await expect(getJson(`${url}/healthz`, '')).rejects.toThrow()
     // plain HTTP on the TLS port gets no API answer
