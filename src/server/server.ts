@@ -13,6 +13,7 @@ import { resolveConfig, type ServerConfig, type ServerConfigInput } from './conf
 import { authenticate, GatewayTokenCache, type Principal } from './http/auth'
 import { installErrorHandling, RequestRateLimitedError } from './http/errors'
 import { createHandlers, type RouteContext } from './http/handlers'
+import { JsonText } from './http/json-text'
 import { verifyFastPath } from './http/verify-fast-path'
 import { openServerStore } from './store/open-store'
 import type { ServerStore } from './store/server-store'
@@ -76,8 +77,12 @@ interface RouteInput {
 const frozenEnvelopes = new WeakMap<object, string>()
 const isFrozenAnswer = (answer: unknown): answer is object => typeof answer === 'object' && answer !== null && Object.isFrozen(answer)
 
-/** The `{ ok: true, value }` text of an answer; a shared, frozen answer's (a key's VALID answer) is serialized once. */
+/**
+ * The `{ ok: true, value }` text of an answer: a JsonText's text goes in as it is; a shared,
+ * frozen answer's (a key's VALID answer) is serialized once.
+ */
 function envelope(answer: unknown): string {
+  if (answer instanceof JsonText) return `{"ok":true,"value":${answer.text}}`
   if (!isFrozenAnswer(answer)) return JSON.stringify({ ok: true, value: answer })
   let text = frozenEnvelopes.get(answer)
   if (text === undefined) {
@@ -212,7 +217,7 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
         reply.code(spec.status ?? 200)
         if (cacheControl) reply.header('Cache-Control', cacheControl)
         if (spec.raw) return answer
-        if (isFrozenAnswer(answer)) {
+        if (isFrozenAnswer(answer) || answer instanceof JsonText) {
           reply.type('application/json; charset=utf-8')
           return envelope(answer)
         }

@@ -10,6 +10,7 @@ import type { SyncEngine } from '../sync/engine'
 import { introspect } from '../sync/introspect'
 import { Organisation } from '../../shared/sync'
 import { buildOpenApi } from './openapi'
+import type { JsonText } from './json-text'
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined
 type PrincipalOf<A> = A extends 'admin' ? Extract<Principal, { kind: 'admin' }> : A extends 'gateway' ? Extract<Principal, { kind: 'gateway' }> : Principal
@@ -31,8 +32,11 @@ export interface RouteContext<S extends RouteSpec> {
 type WithoutIp = 'keys.verify'
 
 export type RouteHandlers = {
-  [K in keyof ServerApi]: (ctx: K extends WithoutIp ? Omit<RouteContext<ServerApi[K]>, 'ip'> : RouteContext<ServerApi[K]>) => Promise<z.input<ServerApi[K]['response']>> | z.input<ServerApi[K]['response']>
+  [K in keyof ServerApi]: (ctx: K extends WithoutIp ? Omit<RouteContext<ServerApi[K]>, 'ip'> : RouteContext<ServerApi[K]>) => Answer<z.input<ServerApi[K]['response']>>
 }
+
+/** A route's answer: the value, or its JSON text (JsonText), now or later. */
+type Answer<T> = T | JsonText<T> | Promise<T | JsonText<T>>
 
 export interface HandlerDeps extends LoginDeps {
   store: ServerStore

@@ -11,6 +11,7 @@ import { verifyKeyFormat } from '../../shared/key-format'
 import { licenceLimit, Tier } from '../../shared/licensing'
 import { SERVER_NODE, type Change, type Conflict, type OpOutcome, type SyncEntity, type SyncOp, type SyncValue } from '../../shared/sync'
 import type { SqlDriver, SqlQueries, SqlTx } from '../store/sql-driver'
+import { JsonText } from '../http/json-text'
 import { ServerUsage } from './usage'
 
 /**
@@ -537,7 +538,12 @@ export class SyncEngine {
     return { opId: op.opId, status: 'conflict', conflictId }
   }
 
-  async pull(cursor: number, limit: number, collectionId?: string): Promise<{ changes: Change[]; next: number; more: boolean }> {
+  /**
+   * A page of the change log after `cursor`, as the JSON text of a SyncPullResult: values are
+   * stored as the JSON text this server wrote (JSON.stringify of a validated SyncValue), so
+   * they go out as they are, with no parse and re-serialization of every value.
+   */
+  async pull(cursor: number, limit: number, collectionId?: string): Promise<JsonText<{ changes: Change[]; next: number; more: boolean }>> {
     const params: (string | number)[] = [cursor]
     let where = 'seq > ?'
     if (collectionId) {
@@ -547,10 +553,15 @@ export class SyncEngine {
     // Only what is committed and below the lock holder's position is returned: seq order is commit order.
     const rows = await this.driver.queries.all<ChangeRow>(`SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?`, [...params, limit + 1])
     const more = rows.length > limit
-    const page = rows.slice(0, limit)
-    const changes = page.map((r) => ({ seq: Number(r.seq), collectionId: r.collection_id, entity: r.entity, entityId: r.entity_id, field: r.field, value: JSON.parse(r.value) as SyncValue, hlc: r.hlc }))
-    const next = changes.length ? changes[changes.length - 1]!.seq : cursor
-    return { changes, next, more }
+    const n = Math.min(rows.length, limit)
+    const parts: string[] = new Array(n)
+    const q = JSON.stringify
+    for (let i = 0; i < n; i++) {
+      const r = rows[i]!
+      parts[i] = `{"seq":${Number(r.seq)},"collectionId":${q(r.collection_id)},"entity":${q(r.entity)},"entityId":${q(r.entity_id)},"field":${q(r.field)},"value":${r.value},"hlc":${q(r.hlc)}}`
+    }
+    const next = n ? Number(rows[n - 1]!.seq) : cursor
+    return new JsonText(`{"changes":[${parts.join(',')}],"next":${next},"more":${more}}`)
   }
 
   async conflicts(options: { collectionId?: string; includeResolved?: boolean }): Promise<Conflict[]> {

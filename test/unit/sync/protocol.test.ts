@@ -45,6 +45,29 @@ describe.each(backends)('sync protocol', (backend) => {
     }
     const count = async (table: string) => Number((await target.sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
 
+    it('pulls every value exactly as it was pushed, whatever characters it holds', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      const values = {
+        notes: 'quotes " and \\ backslashes, \n newlines, \u2028 separators, </script>, émoji 🔑, nul \u0000',
+        deleted_at: null,
+      }
+      const edit = w.write('clients', client.id, c, values)
+      const key = w.key(c, randomUUID(), { permissions: ['rest.orders.read', 'soap "quoted"', ''], allowed_ips: [], rate_limit_per_minute: 7 })
+      await push([...client.ops, ...edit, ...key.ops])
+      const pulled = await pullAll(c)
+      const last = (entityId: string, field: string) => pulled.filter((x) => x.entityId === entityId && x.field === field).at(-1)?.value
+      for (const [field, value] of Object.entries(values)) expect(last(client.id, field), field).toEqual(value)
+      expect(last(key.id, 'permissions')).toEqual(['rest.orders.read', 'soap "quoted"', ''])
+      expect(last(key.id, 'allowed_ips')).toEqual([])
+      expect(last(key.id, 'rate_limit_per_minute')).toBe(7)
+      // the same ops, pulled, are the ops pushed (values and stamps)
+      const sent = [...client.ops, ...edit, ...key.ops]
+      expect(pulled.map((x) => [x.entityId, x.field, x.value, x.hlc])).toEqual(sent.map((o) => [o.entityId, o.field, o.value, o.hlc]))
+    })
+
     it('applies each operation at most once; a replayed batch gets the same answer', async () => {
       await start()
       const w = opWriter()
