@@ -1,7 +1,8 @@
 import { appendFileSync, cpSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { defaultMigrationsDir } from '../../src/core/store/migrate'
+import Database from 'better-sqlite3-multiple-ciphers'
+import { defaultMigrationsDir, migrate, type Migration } from '../../src/core/store/migrate'
 import { makeCore, openCore, PASSPHRASE, tempDir, type TestCore } from '../helpers/core'
 
 let t: TestCore | undefined
@@ -67,6 +68,48 @@ describe('migrations', () => {
     expect(readdirSync(t.dir).filter((f) => f.startsWith('keyward.db') || f === 'vault.json')).toEqual([])
     rmSync(join(migrationsDir, '0099_gap.sql'))
     expect((await t.client.call('vault.setup', { passphrase: PASSPHRASE })).state).toBe('unlocked')
+  })
+})
+
+describe('table rebuilds (-- keyward:rebuilds-tables)', () => {
+  const migration = (version: number, sql: string): Migration => ({ version, name: `m${version}`, sql, hash: `h${version}` })
+  const base = migration(
+    1,
+    `CREATE TABLE parent (id INTEGER PRIMARY KEY, note TEXT);
+     CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id));
+     INSERT INTO parent VALUES (1, 'a'), (2, 'b'); INSERT INTO child VALUES (10, 1), (20, 2);`,
+  )
+  const rebuild = (keep: string) =>
+    migration(
+      2,
+      `-- keyward:rebuilds-tables
+       CREATE TABLE parent_new (id INTEGER PRIMARY KEY);
+       INSERT INTO parent_new SELECT id FROM parent WHERE ${keep};
+       DROP TABLE parent;
+       ALTER TABLE parent_new RENAME TO parent;`,
+    )
+
+  it('runs with foreign keys off, checks them before the commit, and turns them back on', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, [base])
+    // a parent table rebuilt under its children: with foreign keys on, DROP TABLE would refuse
+    expect(migrate(db, [base, rebuild('1 = 1')]).applied).toEqual([2])
+    expect(db.prepare('SELECT id FROM parent ORDER BY id').all()).toEqual([{ id: 1 }, { id: 2 }])
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(() => db.prepare('INSERT INTO child VALUES (30, 99)').run()).toThrow(/FOREIGN KEY/)
+    db.close()
+  })
+
+  it('refuses a rebuild that leaves a child without its parent, and changes nothing', () => {
+    const db = new Database(':memory:')
+    db.pragma('foreign_keys = ON')
+    migrate(db, [base])
+    expect(() => migrate(db, [base, rebuild('id = 1')])).toThrow(/Migration 2 \(m2\) failed and was rolled back: it leaves 1 broken foreign key\(s\), the first from child to parent/)
+    expect(db.prepare('SELECT id, note FROM parent ORDER BY id').all()).toEqual([{ id: 1, note: 'a' }, { id: 2, note: 'b' }])
+    expect(db.prepare('SELECT version FROM schema_migrations').all()).toEqual([{ version: 1 }])
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    db.close()
   })
 })
 

@@ -68,6 +68,14 @@ export function migrationFailed(m: Migration, error: unknown): KeywardError {
   return new KeywardError('MIGRATION_FAILED', `Migration ${m.version} (${m.name}) failed and was rolled back: ${error instanceof Error ? error.message : String(error)}`)
 }
 
+/**
+ * A SQLite migration that rebuilds tables (SQLite's documented ALTER TABLE procedure: create
+ * the new table, copy, drop, rename) says so on a line of its own. It runs with foreign keys
+ * off, as that procedure requires, and must leave none broken: a `foreign_key_check` before
+ * its commit refuses it (and rolls it back) otherwise.
+ */
+export const REBUILDS_TABLES = /^-- keyward:rebuilds-tables$/m
+
 /** Applies every pending migration on a SQLite database, each in its own transaction, recording its hash. */
 export function migrate(db: Db, migrations: Migration[]): { applied: number[] } {
   db.exec(MIGRATIONS_TABLE_SQL)
@@ -75,13 +83,23 @@ export function migrate(db: Db, migrations: Migration[]): { applied: number[] } 
   const applied: number[] = []
   const record = db.prepare('INSERT INTO schema_migrations (version, name, hash, applied_at) VALUES (?, ?, ?, ?)')
   for (const m of pendingMigrations(rows, migrations)) {
+    const rebuilds = REBUILDS_TABLES.test(m.sql)
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) === 1
+    // only outside a transaction does this pragma take effect
+    if (rebuilds && foreignKeys) db.pragma('foreign_keys = OFF')
     try {
       db.transaction(() => {
         db.exec(m.sql)
+        if (rebuilds) {
+          const broken = db.pragma('foreign_key_check') as { table: string; parent: string }[]
+          if (broken.length > 0) throw new Error(`it leaves ${broken.length} broken foreign key(s), the first from ${broken[0]!.table} to ${broken[0]!.parent}`)
+        }
         record.run(m.version, m.name, m.hash, new Date().toISOString())
       })()
     } catch (error) {
       throw migrationFailed(m, error)
+    } finally {
+      if (rebuilds && foreignKeys) db.pragma('foreign_keys = ON')
     }
     applied.push(m.version)
   }

@@ -1,6 +1,7 @@
 import type { AppliedMigration } from '../../core/store/migrate'
 
-export type SqlValue = string | number | null
+/** Buffer: BLOB on SQLite, BYTEA on PostgreSQL. */
+export type SqlValue = string | number | Buffer | null
 
 /**
  * The few statements the server store needs, written once with `?` placeholders in SQL that
@@ -23,6 +24,25 @@ export interface SqlTx extends SqlQueries {
 }
 
 export type Dialect = 'sqlite' | 'postgres'
+
+/** SQL expressions that are spelled differently per dialect. */
+export interface SqlDialectText {
+  /** The JSON string literal of a text expression (`"…"`, escaped). */
+  jsonString(expr: string): string
+  /** The aggregate joining a text expression over rows, in `orderBy` order, with `separator` (NULL over no rows). */
+  joinText(expr: string, separator: string, orderBy: string): string
+}
+
+export const dialectText: Record<Dialect, SqlDialectText> = {
+  sqlite: {
+    jsonString: (expr) => `json_quote(${expr})`,
+    joinText: (expr, separator, orderBy) => `group_concat(${expr}, '${separator}' ORDER BY ${orderBy})`,
+  },
+  postgres: {
+    jsonString: (expr) => `to_json(${expr})::text`,
+    joinText: (expr, separator, orderBy) => `string_agg(${expr}, '${separator}' ORDER BY ${orderBy})`,
+  },
+}
 
 export interface SqlDriver {
   readonly dialect: Dialect

@@ -10,7 +10,7 @@ import { normalizeIpRules } from '../../shared/ip-rules'
 import { verifyKeyFormat } from '../../shared/key-format'
 import { licenceLimit, Tier } from '../../shared/licensing'
 import { SERVER_NODE, type Change, type Conflict, type OpOutcome, type SyncEntity, type SyncOp, type SyncValue } from '../../shared/sync'
-import type { SqlDriver, SqlQueries, SqlTx } from '../store/sql-driver'
+import { dialectText, type SqlDriver, type SqlQueries, type SqlTx, type SqlValue } from '../store/sql-driver'
 import { JsonText } from '../http/json-text'
 import { ServerUsage } from './usage'
 
@@ -102,7 +102,7 @@ function decodeOutcome(opId: string, stored: string): OpOutcome {
   return conflictId === undefined ? { opId, status } : { opId, status, conflictId }
 }
 
-type Row = (string | number | null)[]
+type Row = SqlValue[]
 interface Rows {
   ops: Row[]
   changes: Row[]
@@ -131,7 +131,7 @@ async function insertMany(tx: SqlTx, head: string, rows: Row[], tail = ''): Prom
       sql = `${head} ${Array.from({ length: n }, () => mark).join(', ')} ${tail}`
       if (insertSql.size < 200) insertSql.set(cacheKey, sql)
     }
-    const params: (string | number | null)[] = new Array(n * width)
+    const params: SqlValue[] = new Array(n * width)
     for (let r = 0, at = 0; r < n; r++) {
       const row = rows[i + r]!
       for (let c = 0; c < width; c++) params[at++] = row[c]!
@@ -196,8 +196,9 @@ export class SyncEngine {
     const q = this.driver.queries
     const top = await q.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes')
     this.lastSeq = Number(top?.seq ?? 0)
+    // each field's winning value is the change entity_fields points at
     const rows = await q.all<{ collection_id: string; entity: SyncEntity; entity_id: string; field: string; value: string; hlc: string }>(
-      'SELECT collection_id, entity, entity_id, field, value, hlc FROM entity_fields WHERE seq <= ?',
+      'SELECT c.collection_id, f.entity, f.entity_id, f.field, c.value, c.hlc FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.seq <= ?',
       [this.lastSeq],
     )
     const touched = new Set<EntityState>()
@@ -451,8 +452,15 @@ export class SyncEngine {
         const ids = [...seenInBatch.keys()]
         for (let i = 0; i < ids.length; i += 500) {
           const chunk = ids.slice(i, i + 500)
-          const rows = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${chunk.map(() => '?').join(',')})`, chunk)
-          for (const r of rows) known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) })
+          const marks = chunk.map(() => '?').join(',')
+          // ops answered otherwise than 'applied' (and every op from before migration 0007) are in ops
+          const answered = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${marks})`, chunk)
+          for (const r of answered) known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) })
+          // an applied op is its change row, which holds its hash
+          const applied = await tx.all<{ op_id: string; request_hash: Uint8Array }>(`SELECT op_id, request_hash FROM changes WHERE op_id IN (${marks}) AND request_hash IS NOT NULL`, chunk)
+          for (const r of applied) {
+            if (!known.has(r.op_id)) known.set(r.op_id, { hash: Buffer.from(r.request_hash).toString('hex'), result: { opId: r.op_id, status: 'applied' } })
+          }
         }
         ops.forEach((op, i) => {
           const k = known.get(op.opId)
@@ -468,21 +476,17 @@ export class SyncEngine {
             outcomes.push(prior.result)
             continue
           }
-          const outcome = this.applyOne(rows, deviceId, op, at)
-          rows.ops.push([op.opId, deviceId, hashes[i]!, at, encodeOutcome(outcome)])
+          const outcome = this.applyOne(rows, deviceId, op, hashes[i]!, at)
+          // an applied op is recorded by its change row (with its hash); any other answer here
+          if (outcome.status !== 'applied') rows.ops.push([op.opId, deviceId, hashes[i]!, at, encodeOutcome(outcome)])
           known.set(op.opId, { hash: hashes[i]!, result: outcome })
           outcomes.push(outcome)
         }
         for (const ent of rows.touched) this.deriveIndex(ent)
         // Written in multi-row statements, in foreign-key order; one commit for the batch.
         await insertMany(tx, 'INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES', rows.ops)
-        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES', rows.changes)
-        await insertMany(
-          tx,
-          'INSERT INTO entity_fields (collection_id, entity, entity_id, field, value, hlc, seq) VALUES',
-          [...rows.fields.values()],
-          'ON CONFLICT (entity, entity_id, field) DO UPDATE SET value = excluded.value, hlc = excluded.hlc, seq = excluded.seq',
-        )
+        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, request_hash, received_at) VALUES', rows.changes)
+        await insertMany(tx, 'INSERT INTO entity_fields (entity, entity_id, field, seq) VALUES', [...rows.fields.values()], 'ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq')
         await insertMany(
           tx,
           'INSERT INTO conflicts (id, collection_id, entity, entity_id, field, kind, message, proposed_value, current_value, hlc, op_id, origin_device, detected_at) VALUES',
@@ -505,16 +509,17 @@ export class SyncEngine {
     this.tailTimer = timer
   }
 
-  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, at: string): void {
+  /** `requestHash`: the op's hash when this change is its applied outcome (its at-most-once record). */
+  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, requestHash: string | null, at: string): void {
     const seq = this.lastSeq + 1
     const value = JSON.stringify(next.value)
-    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, deviceId, opId, at])
-    rows.fields.set(`${ent.entity}:${ent.id}:${field}`, [ent.collectionId, ent.entity, ent.id, field, value, next.hlc, seq])
+    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, deviceId, opId, requestHash === null ? null : Buffer.from(requestHash, 'hex'), at])
+    rows.fields.set(`${ent.entity}:${ent.id}:${field}`, [ent.entity, ent.id, field, seq])
     ent.fields.set(field, next)
     this.lastSeq = seq
   }
 
-  private applyOne(rows: Rows, deviceId: string, op: SyncOp, at: string): OpOutcome {
+  private applyOne(rows: Rows, deviceId: string, op: SyncOp, requestHash: string, at: string): OpOutcome {
     this.hlc.receive(op.hlc)
     const ent = this.entityOf(op.entity, op.entityId, op.collectionId)
     const current = ent.fields.get(op.field)
@@ -526,12 +531,12 @@ export class SyncEngine {
     this.deriveRules(ent)
     rows.touched.add(ent)
     const broken = this.violation(ent, op)
-    this.appendChange(rows, ent, op.field, next, deviceId, op.opId, at)
+    this.appendChange(rows, ent, op.field, next, deviceId, op.opId, broken ? null : requestHash, at)
     if (!broken) return { opId: op.opId, status: 'applied' }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
     const correction = { value: broken.correction.value, hlc: this.hlc.now() }
     const before = serverValue(op, broken.correction, ent.fields.get(broken.correction.field))
-    this.appendChange(rows, ent, broken.correction.field, correction, null, null, at)
+    this.appendChange(rows, ent, broken.correction.field, correction, null, null, null, at)
     this.deriveRules(ent)
     const conflictId = uuidv7()
     rows.conflicts.push([conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before ?? null), op.hlc, op.opId, deviceId, at])
@@ -539,9 +544,10 @@ export class SyncEngine {
   }
 
   /**
-   * A page of the change log after `cursor`, as the JSON text of a SyncPullResult: values are
-   * stored as the JSON text this server wrote (JSON.stringify of a validated SyncValue), so
-   * they go out as they are, with no parse and re-serialization of every value.
+   * A page of the change log after `cursor`, as the JSON text of a SyncPullResult, built by
+   * the database in one row: values are stored as the JSON text this server wrote
+   * (JSON.stringify of a validated SyncValue), so they go in as they are, and no row becomes
+   * an object on the way. A second lookup says whether more follows a full page.
    */
   async pull(cursor: number, limit: number, collectionId?: string): Promise<JsonText<{ changes: Change[]; next: number; more: boolean }>> {
     const params: (string | number)[] = [cursor]
@@ -550,18 +556,17 @@ export class SyncEngine {
       where += ' AND collection_id = ?'
       params.push(collectionId)
     }
+    const { jsonString: q, joinText } = dialectText[this.driver.dialect]
+    const change = `'{"seq":' || seq || ',"collectionId":' || ${q('collection_id')} || ',"entity":' || ${q('entity')} || ',"entityId":' || ${q('entity_id')} || ',"field":' || ${q('field')} || ',"value":' || value || ',"hlc":' || ${q('hlc')} || '}'`
     // Only what is committed and below the lock holder's position is returned: seq order is commit order.
-    const rows = await this.driver.queries.all<ChangeRow>(`SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?`, [...params, limit + 1])
-    const more = rows.length > limit
-    const n = Math.min(rows.length, limit)
-    const parts: string[] = new Array(n)
-    const q = JSON.stringify
-    for (let i = 0; i < n; i++) {
-      const r = rows[i]!
-      parts[i] = `{"seq":${Number(r.seq)},"collectionId":${q(r.collection_id)},"entity":${q(r.entity)},"entityId":${q(r.entity_id)},"field":${q(r.field)},"value":${r.value},"hlc":${q(r.hlc)}}`
-    }
-    const next = n ? Number(rows[n - 1]!.seq) : cursor
-    return new JsonText(`{"changes":[${parts.join(',')}],"next":${next},"more":${more}}`)
+    const page = await this.driver.queries.get<{ changes: string | null; n: number | string; last: number | string | null }>(
+      `SELECT ${joinText(change, ',', 'seq')} AS changes, COUNT(*) AS n, MAX(seq) AS last FROM (SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?) AS page`,
+      [...params, limit],
+    )
+    const n = Number(page?.n ?? 0)
+    const next = n > 0 ? Number(page!.last) : cursor
+    const more = n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes WHERE ${where} LIMIT 1`, [next, ...params.slice(1)])) !== undefined
+    return new JsonText(`{"changes":[${page?.changes ?? ''}],"next":${next},"more":${more}}`)
   }
 
   async conflicts(options: { collectionId?: string; includeResolved?: boolean }): Promise<Conflict[]> {

@@ -4,6 +4,7 @@ import { addAdmin, backends, describeName, startTestServer, testClock, type Targ
 import { opWriter } from '../../helpers/sync'
 import type { SyncOp } from '../../../src/shared/sync'
 import { SyncPullResult, SyncPushResult } from '../../../src/shared/server-api'
+import { opHash } from '../../../src/server/sync/engine'
 
 describe.each(backends)('sync protocol', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
@@ -44,6 +45,8 @@ describe.each(backends)('sync protocol', (backend) => {
       }
     }
     const count = async (table: string) => Number((await target.sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
+    /** Operations the server has recorded as received: an applied one by its change row (with its hash), any other in ops. */
+    const received = async () => (await count('ops')) + (await count('changes WHERE request_hash IS NOT NULL'))
 
     it('pulls every value exactly as it was pushed, whatever characters it holds', async () => {
       await start()
@@ -78,15 +81,25 @@ describe.each(backends)('sync protocol', (backend) => {
       const again = await push(client.ops)
       expect(again.outcomes).toEqual(first.outcomes)
       expect(await count('changes')).toBe(3)
-      expect(await count('ops')).toBe(3)
+      expect(await received()).toBe(3)
+      // applied: the change rows are the record, nothing in ops
+      expect(await count('ops')).toBe(0)
       // one more new op beside replayed ones
       const more = w.write('clients', client.id, c, { notes: 'vip' })
       const mixed = await push([...client.ops, ...more])
       expect(mixed.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'applied'])
       expect(await count('changes')).toBe(4)
-      // an answer stored in the earlier form (the outcome's JSON) is still given back as it was
+      // an answer stored in the earlier forms (before migration 0007 every op had its ops row,
+      // first holding the outcome's JSON) is still given back as it was
       const old = first.outcomes[1]!
-      await target.sql(`UPDATE ops SET result = '${JSON.stringify({ opId: old.opId, status: 'stale' })}' WHERE op_id = '${old.opId}'`)
+      const [change] = await target.sql<{ origin_device: string; received_at: string }>('SELECT origin_device, received_at FROM changes WHERE op_id = ?', [old.opId])
+      await target.sql('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [
+        old.opId,
+        change!.origin_device,
+        opHash(client.ops[1]!),
+        change!.received_at,
+        JSON.stringify({ opId: old.opId, status: 'stale' }),
+      ])
       expect((await push(client.ops)).outcomes).toEqual([first.outcomes[0], { opId: old.opId, status: 'stale' }, first.outcomes[2]])
     })
 
@@ -103,7 +116,7 @@ describe.each(backends)('sync protocol', (backend) => {
       const inBatch = await pushRaw({ ops: [fresh[0], { ...fresh[0]!, value: 'other' }] })
       expect([inBatch.status, inBatch.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
       expect(await count('changes')).toBe(3)
-      expect(await count('ops')).toBe(3)
+      expect(await received()).toBe(3)
     })
 
     it('merges per field by HLC: an older write loses, whichever arrives last', async () => {
@@ -120,7 +133,7 @@ describe.each(backends)('sync protocol', (backend) => {
       expect((await push(newer)).outcomes[0]!.status).toBe('applied')
       const r = await push(older)
       expect(r.outcomes.map((o) => o.status)).toEqual(['stale', 'applied'])
-      const fields = await target.sql<{ field: string; value: string }>("SELECT field, value FROM entity_fields WHERE entity = 'clients' ORDER BY field")
+      const fields = await target.sql<{ field: string; value: string }>("SELECT f.field, c.value FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.entity = 'clients' ORDER BY f.field")
       expect(Object.fromEntries(fields.map((f) => [f.field, JSON.parse(f.value)]))).toMatchObject({ notes: 'from A (newer)', name: 'renamed by B' })
     })
 
@@ -139,7 +152,7 @@ describe.each(backends)('sync protocol', (backend) => {
       // the edit has the later stamp, and arrives first
       expect((await push(edit)).outcomes[0]!.status).toBe('applied')
       expect((await push(revoke)).outcomes[0]!.status).toBe('applied')
-      const [status] = await target.sql<{ value: string }>("SELECT value FROM entity_fields WHERE entity = 'api_keys' AND field = 'status'")
+      const [status] = await target.sql<{ value: string }>("SELECT c.value FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.entity = 'api_keys' AND f.field = 'status'")
       expect(JSON.parse(status!.value)).toBe('revoked')
       await push(w.write('clients', client.id, c, { deleted_at: '2026-03-01T12:00:00.000Z' }))
       later.tick(1000)
@@ -243,7 +256,7 @@ describe.each(backends)('sync protocol', (backend) => {
       expect((await t.request('GET', '/v1/sync/pull?cursor=-1', { token: device })).status).toBe(400)
       expect((await t.request('GET', '/v1/sync/pull?limit=100000', { token: device })).status).toBe(400)
       expect(await count('changes')).toBe(0)
-      expect(await count('ops')).toBe(0)
+      expect(await received()).toBe(0)
     })
   })
 })

@@ -1,0 +1,119 @@
+import { cpSync, rmSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { opHash } from '../../../src/server/sync/engine'
+import { migrationsDir } from '../../../src/server/store/migrations-dir'
+import type { SyncOp } from '../../../src/shared/sync'
+import { tempDir } from '../../helpers/core'
+import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
+import { opWriter } from '../../helpers/sync'
+
+/**
+ * Migration 0007 (slim sync storage) on a server holding data in the form the schema before it
+ * stored: an `ops` row for every operation, value, stamp and collection in entity_fields. The
+ * rows are written here as that release wrote them. After the upgrade the server holds the
+ * same state, answers replays of those operations as before, serves the same log, refuses a
+ * reused id, and goes on working.
+ */
+describe.each(backends)('sync storage upgrade (migration 0007)', (backend) => {
+  describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
+    beforeAll(() => backend.setup(), 120_000)
+    afterAll(() => backend.teardown(), 60_000)
+
+    let target: Target
+    let t: TestServer | undefined
+    let before7: string
+    afterEach(async () => {
+      await t?.close()
+      t = undefined
+      await target?.cleanup()
+      rmSync(before7, { recursive: true, force: true })
+    })
+
+    it('keeps the state, the log and the answers to replays of operations stored before it', async () => {
+      target = await backend.fresh()
+      // the schema of the previous release: migrations up to 0006
+      before7 = tempDir('kw-migrations-')
+      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: (src) => !/0007_/.test(src) })
+      const clock = testClock()
+      t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
+      await addAdmin(t)
+      let device = await t.token()
+      await t.close()
+      t = undefined
+      const [{ id: deviceId }] = (await target.sql<{ id: string }>('SELECT id FROM devices')) as [{ id: string }]
+
+      // a client, an active licence and a key, plus one operation that arrived stale
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      const licence = w.licence(c, client.id)
+      const key = w.key(c, licence.id)
+      const applied = [...client.ops, ...licence.ops, ...key.ops]
+      const stale = w.write('clients', client.id, c, { name: 'an older name' })[0]!
+      stale.hlc = '0000000000001-00000-' + w.node
+      const at = clock.now().toISOString()
+      let seq = 0
+      for (const op of applied) {
+        seq++
+        const value = JSON.stringify(op.value)
+        await target.sql('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [op.opId, deviceId, opHash(op), at, 'applied'])
+        await target.sql('INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+          seq, op.collectionId, op.entity, op.entityId, op.field, value, op.hlc, deviceId, op.opId, at,
+        ])
+        await target.sql('INSERT INTO entity_fields (collection_id, entity, entity_id, field, value, hlc, seq) VALUES (?, ?, ?, ?, ?, ?, ?)', [op.collectionId, op.entity, op.entityId, op.field, value, op.hlc, seq])
+      }
+      await target.sql('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [stale.opId, deviceId, opHash(stale), at, 'stale'])
+      if (backend.name === 'postgres') await target.sql(`SELECT setval('changes_seq_seq', ${seq})`)
+
+      // the upgrade: the same data directory or database, every migration
+      t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
+      device = await t.token('after the upgrade')
+      const push = async (ops: SyncOp[]) => {
+        const r = await t!.request('POST', '/v1/sync/push', { token: device, body: { ops } })
+        expect(r.status, JSON.stringify(r.body)).toBe(200)
+        return (r.body.value as { outcomes: { opId: string; status: string }[] }).outcomes
+      }
+      const pull = async () => {
+        const r = await t!.request('GET', '/v1/sync/pull?cursor=0&limit=5000', { token: device })
+        expect(r.status).toBe(200)
+        return r.body.value.changes as { seq: number; entityId: string; field: string; value: unknown; hlc: string }[]
+      }
+      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(7)
+      // the log and the state as stored
+      const log = await pull()
+      expect(log.map((x) => [x.seq, x.entityId, x.field, x.value, x.hlc])).toEqual(applied.map((op, i) => [i + 1, op.entityId, op.field, op.value, op.hlc]))
+      expect(t.server.sync.fields('clients', client.id)?.get('name')).toBe(client.ops[0]!.value)
+      const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token as string
+      const verify = async (plaintext: string) => (await t!.request('POST', '/v1/keys/verify', { token: gw, body: { key: plaintext } })).body.value.code as string
+      expect(await verify(key.plaintext)).toBe('VALID')
+
+      // replays of the stored operations: the same answers, nothing applied again
+      expect(await push([...applied, stale])).toEqual([...applied.map((op) => ({ opId: op.opId, status: 'applied' })), { opId: stale.opId, status: 'stale' }])
+      expect(await pull()).toEqual(log)
+      // a reused id of a stored operation is refused
+      const reused = await t.request('POST', '/v1/sync/push', { token: device, body: { ops: [{ ...applied[0]!, value: 'another name' }] } })
+      expect([reused.status, reused.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
+
+      // new work: an applied op is recorded by its change row alone, and a replay of it is answered the same
+      const opsRows = async () => Number((await target.sql<{ n: number | string }>('SELECT COUNT(*) AS n FROM ops'))[0]!.n)
+      const rowsBefore = await opsRows()
+      w.tick(1000)
+      const revoke = w.write('api_keys', key.id, c, { status: 'revoked' })
+      expect(await push(revoke)).toEqual([{ opId: revoke[0]!.opId, status: 'applied' }])
+      expect(await push(revoke)).toEqual([{ opId: revoke[0]!.opId, status: 'applied' }])
+      expect(await opsRows()).toBe(rowsBefore)
+      expect(await verify(key.plaintext)).toBe('REVOKED')
+      const after = await pull()
+      expect(after.slice(0, log.length)).toEqual(log)
+      expect(after.slice(log.length).map((x) => [x.seq, x.field, x.value])).toEqual([[log.length + 1, 'status', 'revoked']])
+
+      // a restart rebuilds the same state from the slimmer entity_fields
+      await t.close()
+      t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
+      expect(t.server.sync.fields('api_keys', key.id)?.get('status')).toBe('revoked')
+      expect(t.server.sync.fields('clients', client.id)?.get('name')).toBe(client.ops[0]!.value)
+      expect(t.server.sync.index.verify(key.plaintext).code).toBe('REVOKED')
+    })
+  })
+})
