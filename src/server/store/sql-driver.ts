@@ -1,7 +1,6 @@
 import type { AppliedMigration } from '../../core/store/migrate'
 
-/** Buffer: BLOB on SQLite, BYTEA on PostgreSQL. */
-export type SqlValue = string | number | Buffer | null
+export type SqlValue = string | number | null
 
 /**
  * The few statements the server store needs, written once with `?` placeholders in SQL that

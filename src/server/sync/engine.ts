@@ -17,8 +17,10 @@ import { ServerUsage } from './usage'
 /**
  * The server side of sync (DESIGN §6) and the state the gateway API answers from.
  *
- * The durable truth is the database: `changes` (the log desktops pull), `entity_fields`
- * (the winning value of every field) and `ops` (what each operation id was answered). This
+ * The durable truth is the database: `changes` (the log desktops pull; an applied operation's
+ * change row is also its at-most-once record), `entity_fields` (which change holds the
+ * winning value of every field) and `ops` (the answer to each operation that was not
+ * applied: stale, or refused as a conflict). This
  * class keeps a copy of `entity_fields` in memory, follows the change log (its own pushes
  * and, over a shared PostgreSQL, every other instance's), and keeps the verification index
  * and the licence-rule lookups in step with it, so a gateway request touches no SQL.
@@ -103,6 +105,26 @@ function decodeOutcome(opId: string, stored: string): OpOutcome {
 }
 
 type Row = SqlValue[]
+
+/**
+ * What the server has of an operation id: its stored answer with the hash of the op as it
+ * came (an `ops` row), or the change row an applied op became (which holds the op as sent:
+ * an applied op's value and stamp are the field's new ones), or, within a batch, the answer
+ * an earlier op of the same id (the same op, checked before) just got.
+ */
+interface Received {
+  result: OpOutcome
+  hash?: string
+  change?: ChangeRow
+}
+
+/** Whether `op` is the very operation `received` records (a replay), not another one reusing its id. */
+function sameOp(received: Received, op: SyncOp): boolean {
+  if (received.hash !== undefined) return received.hash === opHash(op)
+  const c = received.change
+  if (c === undefined) return true
+  return c.collection_id === op.collectionId && c.entity === op.entity && c.entity_id === op.entityId && c.field === op.field && c.hlc === op.hlc && c.value === JSON.stringify(op.value)
+}
 interface Rows {
   ops: Row[]
   changes: Row[]
@@ -437,18 +459,17 @@ export class SyncEngine {
    */
   async push(deviceId: string, ops: SyncOp[]): Promise<PushResult> {
     for (const op of ops) this.checkValue(op)
-    const hashes = ops.map(opHash)
-    const seenInBatch = new Map<string, string>()
-    ops.forEach((op, i) => {
+    const seenInBatch = new Map<string, SyncOp>()
+    for (const op of ops) {
       const prior = seenInBatch.get(op.opId)
-      if (prior !== undefined && prior !== hashes[i]) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} appears twice in this batch with different contents.`)
-      seenInBatch.set(op.opId, hashes[i]!)
-    })
+      if (prior !== undefined && opHash(prior) !== opHash(op)) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} appears twice in this batch with different contents.`)
+      seenInBatch.set(op.opId, op)
+    }
     try {
       return await this.driver.transaction(async (tx) => {
         await tx.lock('changes')
         await this.catchUp(tx)
-        const known = new Map<string, { hash: string; result: OpOutcome }>()
+        const known = new Map<string, Received>()
         const ids = [...seenInBatch.keys()]
         for (let i = 0; i < ids.length; i += 500) {
           const chunk = ids.slice(i, i + 500)
@@ -456,36 +477,36 @@ export class SyncEngine {
           // ops answered otherwise than 'applied' (and every op from before migration 0007) are in ops
           const answered = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${marks})`, chunk)
           for (const r of answered) known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) })
-          // an applied op is its change row, which holds its hash
-          const applied = await tx.all<{ op_id: string; request_hash: Uint8Array }>(`SELECT op_id, request_hash FROM changes WHERE op_id IN (${marks}) AND request_hash IS NOT NULL`, chunk)
+          // an applied op is its change row, which holds the op as it was sent
+          const applied = await tx.all<ChangeRow & { op_id: string }>(`SELECT op_id, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE op_id IN (${marks})`, chunk)
           for (const r of applied) {
-            if (!known.has(r.op_id)) known.set(r.op_id, { hash: Buffer.from(r.request_hash).toString('hex'), result: { opId: r.op_id, status: 'applied' } })
+            if (!known.has(r.op_id)) known.set(r.op_id, { change: r, result: { opId: r.op_id, status: 'applied' } })
           }
         }
-        ops.forEach((op, i) => {
+        for (const op of ops) {
           const k = known.get(op.opId)
-          if (k && k.hash !== hashes[i]) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} was already received with different contents; a new change needs a new operation id.`)
-        })
+          if (k && !sameOp(k, op)) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} was already received with different contents; a new change needs a new operation id.`)
+        }
         const outcomes: OpOutcome[] = []
         const at = this.now().toISOString()
         const rows: Rows = { ops: [], changes: [], fields: new Map(), conflicts: [], touched: new Set() }
-        for (let i = 0; i < ops.length; i++) {
-          const op = ops[i]!
+        for (const op of ops) {
           const prior = known.get(op.opId)
           if (prior) {
             outcomes.push(prior.result)
             continue
           }
-          const outcome = this.applyOne(rows, deviceId, op, hashes[i]!, at)
-          // an applied op is recorded by its change row (with its hash); any other answer here
-          if (outcome.status !== 'applied') rows.ops.push([op.opId, deviceId, hashes[i]!, at, encodeOutcome(outcome)])
-          known.set(op.opId, { hash: hashes[i]!, result: outcome })
+          const outcome = this.applyOne(rows, deviceId, op, at)
+          // an applied op is recorded by its change row; any other answer here, with the op's hash
+          if (outcome.status !== 'applied') rows.ops.push([op.opId, deviceId, opHash(op), at, encodeOutcome(outcome)])
+          // a repeat of the id later in this batch (the same op, checked above) gets this answer
+          known.set(op.opId, { result: outcome })
           outcomes.push(outcome)
         }
         for (const ent of rows.touched) this.deriveIndex(ent)
         // Written in multi-row statements, in foreign-key order; one commit for the batch.
         await insertMany(tx, 'INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES', rows.ops)
-        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, request_hash, received_at) VALUES', rows.changes)
+        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES', rows.changes)
         await insertMany(tx, 'INSERT INTO entity_fields (entity, entity_id, field, seq) VALUES', [...rows.fields.values()], 'ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq')
         await insertMany(
           tx,
@@ -509,17 +530,16 @@ export class SyncEngine {
     this.tailTimer = timer
   }
 
-  /** `requestHash`: the op's hash when this change is its applied outcome (its at-most-once record). */
-  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, requestHash: string | null, at: string): void {
+  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, at: string): void {
     const seq = this.lastSeq + 1
     const value = JSON.stringify(next.value)
-    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, deviceId, opId, requestHash === null ? null : Buffer.from(requestHash, 'hex'), at])
+    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, deviceId, opId, at])
     rows.fields.set(`${ent.entity}:${ent.id}:${field}`, [ent.entity, ent.id, field, seq])
     ent.fields.set(field, next)
     this.lastSeq = seq
   }
 
-  private applyOne(rows: Rows, deviceId: string, op: SyncOp, requestHash: string, at: string): OpOutcome {
+  private applyOne(rows: Rows, deviceId: string, op: SyncOp, at: string): OpOutcome {
     this.hlc.receive(op.hlc)
     const ent = this.entityOf(op.entity, op.entityId, op.collectionId)
     const current = ent.fields.get(op.field)
@@ -531,12 +551,12 @@ export class SyncEngine {
     this.deriveRules(ent)
     rows.touched.add(ent)
     const broken = this.violation(ent, op)
-    this.appendChange(rows, ent, op.field, next, deviceId, op.opId, broken ? null : requestHash, at)
+    this.appendChange(rows, ent, op.field, next, deviceId, op.opId, at)
     if (!broken) return { opId: op.opId, status: 'applied' }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
     const correction = { value: broken.correction.value, hlc: this.hlc.now() }
     const before = serverValue(op, broken.correction, ent.fields.get(broken.correction.field))
-    this.appendChange(rows, ent, broken.correction.field, correction, null, null, null, at)
+    this.appendChange(rows, ent, broken.correction.field, correction, null, null, at)
     this.deriveRules(ent)
     const conflictId = uuidv7()
     rows.conflicts.push([conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before ?? null), op.hlc, op.opId, deviceId, at])

@@ -45,8 +45,8 @@ describe.each(backends)('sync protocol', (backend) => {
       }
     }
     const count = async (table: string) => Number((await target.sql<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
-    /** Operations the server has recorded as received: an applied one by its change row (with its hash), any other in ops. */
-    const received = async () => (await count('ops')) + (await count('changes WHERE request_hash IS NOT NULL'))
+    /** Operations the server has recorded as received: an applied one by its change row, any other in ops. */
+    const received = async () => count('(SELECT op_id FROM ops UNION SELECT op_id FROM changes WHERE op_id IS NOT NULL) AS received')
 
     it('pulls every value exactly as it was pushed, whatever characters it holds', async () => {
       await start()
@@ -113,6 +113,19 @@ describe.each(backends)('sync protocol', (backend) => {
       const reused = { ...client.ops[0]!, value: 'another name' }
       const r = await pushRaw({ ops: [...fresh, reused] })
       expect([r.status, r.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
+      // any part of an applied op differing is another op (its change row is compared with it)
+      const original = client.ops[0]!
+      for (const other of [
+        { ...original, hlc: w.stamp() },
+        { ...original, field: 'notes' },
+        { ...original, entityId: randomUUID() },
+        { ...original, collectionId: randomUUID() },
+        { ...original, entity: 'key_groups' as const, field: 'name' },
+        { ...original, value: ['a list'] },
+      ]) {
+        const again = await pushRaw({ ops: [other] })
+        expect([again.status, again.body.error?.code], JSON.stringify(other)).toEqual([422, 'OP_ID_REUSED'])
+      }
       const inBatch = await pushRaw({ ops: [fresh[0], { ...fresh[0]!, value: 'other' }] })
       expect([inBatch.status, inBatch.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
       expect(await count('changes')).toBe(3)

@@ -1,9 +1,9 @@
 -- keyward:rebuilds-tables
 -- Fewer rows and bytes per pushed operation (an initial sync writes hundreds of thousands):
---  * An applied operation's at-most-once record is its change row: `changes` gains the
---    request hash and a unique index on op_id, and `ops` keeps only operations answered
---    otherwise (stale, conflict) besides the rows written before this migration. So
---    changes.op_id no longer references ops.
+--  * An applied operation's at-most-once record is its change row, which holds the op as it
+--    was sent (a replay is compared with it; the op id is unique there now), and `ops` keeps
+--    only operations answered otherwise (stale, conflict) besides the rows written before
+--    this migration. So changes.op_id no longer references ops.
 --  * entity_fields keeps which change holds each field's winning value (its seq); value,
 --    stamp and collection are read from that change. One tree, keyed by the field.
 -- SQLite cannot drop a constraint or a column in place: both tables are rebuilt (the runner
@@ -19,12 +19,10 @@ CREATE TABLE changes_new (
   hlc TEXT NOT NULL,
   origin_device TEXT REFERENCES devices (id),
   op_id TEXT,
-  -- SHA-256 of the operation (engine.ts opHash) when this change is its applied outcome
-  request_hash BLOB,
   received_at TEXT NOT NULL
 ) STRICT;
-INSERT INTO changes_new (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, request_hash, received_at)
-  SELECT seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, NULL, received_at FROM changes ORDER BY seq;
+INSERT INTO changes_new (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at)
+  SELECT seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at FROM changes ORDER BY seq;
 DROP TABLE changes;
 ALTER TABLE changes_new RENAME TO changes;
 CREATE INDEX changes_collection_seq ON changes (collection_id, seq);
