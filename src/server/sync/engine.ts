@@ -487,6 +487,12 @@ export class SyncEngine {
           const k = known.get(op.opId)
           if (k && !sameOp(k, op)) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} was already received with different contents; a new change needs a new operation id.`)
         }
+        // The server's clock moves past every stamp of the batch once (a correction is stamped
+        // after the op it corrects, and so after every op of the batch): stamps are fixed-width
+        // `wall-counter-node`, so the latest is the greatest string
+        let latest: string | undefined
+        for (const op of ops) if (latest === undefined || op.hlc > latest) latest = op.hlc
+        if (latest !== undefined) this.hlc.receive(latest)
         const outcomes: OpOutcome[] = []
         const at = this.now().toISOString()
         const rows: Rows = { ops: [], changes: [], fields: new Map(), conflicts: [], touched: new Set() }
@@ -540,7 +546,6 @@ export class SyncEngine {
   }
 
   private applyOne(rows: Rows, deviceId: string, op: SyncOp, at: string): OpOutcome {
-    this.hlc.receive(op.hlc)
     const ent = this.entityOf(op.entity, op.entityId, op.collectionId)
     const current = ent.fields.get(op.field)
     const { next, changed } = mergeField(op.field, current, { value: op.value, hlc: op.hlc })
