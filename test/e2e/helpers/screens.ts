@@ -22,11 +22,21 @@ export interface ShotOptions {
   toasts?: boolean
 }
 
-/** A screenshot for people to look at: no pointer hover, tooltip or (unless asked for) toast in the way. */
-export async function shot(page: Page, name: string, { grow = true, dialogsToTop = false, docs = false, toasts = false }: ShotOptions = {}): Promise<void> {
+/**
+ * Moves the pointer to the window's bottom-right corner (empty in every screen) and waits
+ * until no hover tooltip is shown: what the page shows then is the page, not what the last
+ * click left under the pointer (a tooltip opens 300 ms after the hover, then fades in).
+ */
+export async function pointerAway(page: Page): Promise<void> {
   const viewport = page.viewportSize()!
   await page.mouse.move(viewport.width - 5, viewport.height - 5)
   await expect(page.getByRole('tooltip')).toHaveCount(0)
+}
+
+/** A screenshot for people to look at: no pointer hover, tooltip or (unless asked for) toast in the way. */
+export async function shot(page: Page, name: string, { grow = true, dialogsToTop = false, docs = false, toasts = false }: ShotOptions = {}): Promise<void> {
+  const viewport = page.viewportSize()!
+  await pointerAway(page)
   if (!toasts) await expect(page.locator('.mantine-Notification-root')).toHaveCount(0, { timeout: 15_000 })
   mkdirSync(SCREENS, { recursive: true })
   if (dialogsToTop) await page.evaluate("document.querySelectorAll('[role=dialog], [role=dialog] *').forEach((e) => { e.scrollTop = 0 })")
