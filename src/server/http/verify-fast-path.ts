@@ -57,16 +57,19 @@ export function verifyFastPath(deps: FastPathDeps): (req: IncomingMessage, res: 
     const { status, headers, body } = errorReply(error, deps.path, deps.logger, deps.bodyLimit)
     send(res, status, JSON.stringify(body), headers)
   }
+  // Every failure, thrown at once or later, becomes an answer: nothing escapes to the event loop.
   const respond = (res: ServerResponse, body: unknown) => {
-    let result: Promise<unknown> | unknown
+    let result: unknown
     try {
       result = deps.answer(res.req.headers.authorization, body)
+      if (!(result instanceof Promise)) return send(res, 200, deps.envelope(result))
     } catch (error) {
-      fail(res, error as Error)
-      return
+      return fail(res, error as Error)
     }
-    if (result instanceof Promise) result.then((value) => send(res, 200, deps.envelope(value)), (error: Error) => fail(res, error))
-    else send(res, 200, deps.envelope(result))
+    result.then(deps.envelope).then(
+      (text) => send(res, 200, text),
+      (error: Error) => fail(res, error),
+    )
   }
 
   return (req, res) => {

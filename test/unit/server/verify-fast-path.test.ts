@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { request as httpRequest } from 'node:http'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { addAdmin, backends, startTestServer, type Target, type TestServer } from '../../helpers/server'
 import { opWriter } from '../../helpers/sync'
 
@@ -145,6 +145,34 @@ describe('keys.verify fast path', () => {
     }
     // the key never appears in what the server logged
     expect(t.logs()).not.toContain(key.plaintext)
+  })
+
+  it('answers an unexpected failure with INTERNAL and a logged reference, as Fastify does, and goes on serving', async () => {
+    target = await sqlite.fresh()
+    t = await startTestServer(target, { syncTailMs: 0, usageFlushMs: 3_600_000 })
+    const base = await t.server.listen()
+    await addAdmin(t)
+    const device = await t.token()
+    const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token as string
+    const raw: Raw = { headers: { 'content-type': 'application/json', authorization: `Bearer ${gw}` }, body: JSON.stringify({ key: 'erp_live_x' }) }
+    const broken = vi.spyOn(t.server.sync.index, 'verify').mockImplementation(() => {
+      throw new Error('index exploded')
+    })
+    const socket = await overSocket(base, raw)
+    const injected = await t.server.app.inject({ method: 'POST', url: '/v1/keys/verify', headers: raw.headers, payload: raw.body })
+    const reference = (answer: { error: { message: string } }) => /reference ([0-9a-f-]{36})/.exec(answer.error.message)?.[1]
+    for (const [status, body] of [
+      [socket.status, socket.body],
+      [injected.statusCode, injected.json()],
+    ] as const) {
+      expect(status).toBe(500)
+      expect(body).toMatchObject({ ok: false, error: { code: 'INTERNAL' } })
+      // the reference in the answer is the one in the log, with the route and the error's first line
+      expect(t.logs()).toContain(reference(body as { error: { message: string } })!)
+    }
+    expect(t.logs()).toContain('index exploded')
+    broken.mockRestore()
+    expect((await overSocket(base, raw)).body).toEqual({ ok: true, value: { code: 'MALFORMED' } })
   })
 
   it('counts usage of keys verified on the fast path', async () => {
