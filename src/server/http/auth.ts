@@ -76,10 +76,11 @@ export class GatewayTokenCache {
 }
 
 /**
- * Who is calling, for a route that needs `auth` (`authorization`: the request's header). Unknown, malformed and other servers'
- * tokens are all UNAUTHORIZED; a valid token of the wrong kind (a gateway token on an admin
- * route) is FORBIDDEN; revoked and expired tokens say so. Throws at once for a malformed
- * header; answers without a promise when a gateway token is cached.
+ * Who is calling, for a route that needs `auth` (`authorization`: the request's header).
+ * Unknown, malformed and other servers' tokens are all UNAUTHORIZED; a valid token of the
+ * wrong kind (a gateway token on an admin route) is FORBIDDEN; revoked and expired tokens say
+ * so. Throws at once for a malformed header; answers without a promise when a gateway token
+ * is cached.
  */
 export function authenticate(store: ServerStore, auth: RouteAuth, authorization: string | undefined, now: Date, cache?: GatewayTokenCache): Principal | Promise<Principal> {
   if (auth === 'none') return NONE
