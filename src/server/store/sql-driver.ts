@@ -26,20 +26,23 @@ export type Dialect = 'sqlite' | 'postgres'
 
 /** SQL expressions that are spelled differently per dialect. */
 export interface SqlDialectText {
-  /** The JSON string literal of a text expression (`"…"`, escaped). */
-  jsonString(expr: string): string
-  /** The aggregate joining a text expression over rows, in `orderBy` order, with `separator` (NULL over no rows). */
-  joinText(expr: string, separator: string, orderBy: string): string
+  /**
+   * The aggregate that makes the JSON array text of one object per row, in `orderBy` order
+   * (NULL over no rows): `[key, column, json]` per member, `json` when the column already
+   * holds JSON text (embedded as the value it encodes, not as a string).
+   */
+  jsonRows(members: readonly (readonly [key: string, column: string, json?: boolean])[], orderBy: string): string
 }
+
+const objectArgs = (members: readonly (readonly [string, string, boolean?])[], asJson: (column: string) => string) =>
+  members.map(([key, column, json]) => `'${key}', ${json ? asJson(column) : column}`).join(', ')
 
 export const dialectText: Record<Dialect, SqlDialectText> = {
   sqlite: {
-    jsonString: (expr) => `json_quote(${expr})`,
-    joinText: (expr, separator, orderBy) => `group_concat(${expr}, '${separator}' ORDER BY ${orderBy})`,
+    jsonRows: (members, orderBy) => `json_group_array(json_object(${objectArgs(members, (c) => `json(${c})`)}) ORDER BY ${orderBy})`,
   },
   postgres: {
-    jsonString: (expr) => `to_json(${expr})::text`,
-    joinText: (expr, separator, orderBy) => `string_agg(${expr}, '${separator}' ORDER BY ${orderBy})`,
+    jsonRows: (members, orderBy) => `json_agg(json_build_object(${objectArgs(members, (c) => `${c}::json`)}) ORDER BY ${orderBy})::text`,
   },
 }
 

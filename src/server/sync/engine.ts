@@ -570,9 +570,10 @@ export class SyncEngine {
 
   /**
    * A page of the change log after `cursor`, as the JSON text of a SyncPullResult, built by
-   * the database in one row: values are stored as the JSON text this server wrote
-   * (JSON.stringify of a validated SyncValue), so they go in as they are, and no row becomes
-   * an object on the way. A second lookup says whether more follows a full page.
+   * the database's JSON functions in one row: values are stored as the JSON text this server
+   * wrote (JSON.stringify of a validated SyncValue) and go in as the values they encode, and no
+   * row becomes a JavaScript object on the way. A second lookup says whether more follows a
+   * full page.
    */
   async pull(cursor: number, limit: number, collectionId?: string): Promise<JsonText<{ changes: Change[]; next: number; more: boolean }>> {
     const params: (string | number)[] = [cursor]
@@ -581,17 +582,27 @@ export class SyncEngine {
       where += ' AND collection_id = ?'
       params.push(collectionId)
     }
-    const { jsonString: q, joinText } = dialectText[this.driver.dialect]
-    const change = `'{"seq":' || seq || ',"collectionId":' || ${q('collection_id')} || ',"entity":' || ${q('entity')} || ',"entityId":' || ${q('entity_id')} || ',"field":' || ${q('field')} || ',"value":' || value || ',"hlc":' || ${q('hlc')} || '}'`
+    const changes = dialectText[this.driver.dialect].jsonRows(
+      [
+        ['seq', 'seq'],
+        ['collectionId', 'collection_id'],
+        ['entity', 'entity'],
+        ['entityId', 'entity_id'],
+        ['field', 'field'],
+        ['value', 'value', true],
+        ['hlc', 'hlc'],
+      ],
+      'seq',
+    )
     // Only what is committed and below the lock holder's position is returned: seq order is commit order.
     const page = await this.driver.queries.get<{ changes: string | null; n: number | string; last: number | string | null }>(
-      `SELECT ${joinText(change, ',', 'seq')} AS changes, COUNT(*) AS n, MAX(seq) AS last FROM (SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?) AS page`,
+      `SELECT ${changes} AS changes, COUNT(*) AS n, MAX(seq) AS last FROM (SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?) AS page`,
       [...params, limit],
     )
     const n = Number(page?.n ?? 0)
     const next = n > 0 ? Number(page!.last) : cursor
     const more = n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes WHERE ${where} LIMIT 1`, [next, ...params.slice(1)])) !== undefined
-    return new JsonText(`{"changes":[${page?.changes ?? ''}],"next":${next},"more":${more}}`)
+    return new JsonText(`{"changes":${page?.changes ?? '[]'},"next":${next},"more":${more}}`)
   }
 
   async conflicts(options: { collectionId?: string; includeResolved?: boolean }): Promise<Conflict[]> {
