@@ -8,12 +8,24 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const steps = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'e2e']
+// `node scripts/test.mjs [unit|e2e [args...]]...`: arguments after a step name go to that step's
+// runner, e.g. `npm run test:e2e -- test/e2e/records.spec.ts` or `npm run test:unit -- sync`
 const commands = {
   unit: 'npx vitest run',
   e2e: 'npx playwright test',
 }
-const script = steps.map((s) => commands[s] ?? s).join(' && ')
+const quote = (arg) => `'${arg.replaceAll("'", "'\\''")}'`
+const steps = []
+for (const arg of process.argv.slice(2)) {
+  if (arg in commands) steps.push([commands[arg]])
+  else if (steps.length) steps.at(-1).push(quote(arg))
+  else {
+    console.error(`unknown test step "${arg}": expected one of ${Object.keys(commands).join(', ')}, each followed by its runner's arguments`)
+    process.exit(2)
+  }
+}
+if (!steps.length) steps.push([commands.unit], [commands.e2e])
+const script = steps.map((words) => words.join(' ')).join(' && ')
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0
 const inKeyring = process.platform === 'linux' && has('dbus-run-session') && has('gnome-keyring-daemon') && !process.env.KEYWARD_IN_TEST_KEYRING

@@ -8,17 +8,27 @@ export async function expectNoSeriousA11yViolations(page: Page, where: string): 
   // measured against the page behind): the check is of the page, so the pointer moves away first
   await pointerAway(page)
   // colour contrast is measured on what is painted: an element fading in (a notification, a
-  // modal) has not reached its colours yet, so wait until no transition or animation runs
-  // (spinners loop forever and are left out); a page that never settles is checked anyway
+  // modal) has not reached its colours yet, so wait until no transition or animation has run
+  // for several frames in a row (a transition starts a frame or two after its element mounts,
+  // so one quiet frame proves nothing; spinners loop forever and are left out); a page that
+  // never settles is checked anyway
+  await page.evaluate(() => {
+    ;(globalThis as unknown as { __kwQuietFrames: number }).__kwQuietFrames = 0
+  })
   await page
     .waitForFunction(
       () => {
         // a function, not a string: the app's CSP forbids eval; typed here without the DOM lib
-        const doc = (globalThis as unknown as { document: { getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[] } }).document
-        return doc.getAnimations().every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity)
+        const g = globalThis as unknown as {
+          __kwQuietFrames: number
+          document: { getAnimations(): { playState: string; effect: { getTiming(): { iterations?: number } } | null }[] }
+        }
+        const busy = g.document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity)
+        g.__kwQuietFrames = busy ? 0 : g.__kwQuietFrames + 1
+        return g.__kwQuietFrames >= 12
       },
       undefined,
-      { timeout: 10_000 },
+      { polling: 'raf', timeout: 10_000 },
     )
     .catch(() => undefined)
   const { violations } = await new AxeBuilder({ page }).analyze()
