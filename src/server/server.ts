@@ -7,7 +7,7 @@ import rateLimit from '@fastify/rate-limit'
 import type { z } from 'zod'
 import { describeIssues } from '../core/dispatcher'
 import { KeywardError } from '../shared/errors'
-import { Empty, serverApi, type RouteName, type RouteSpec } from '../shared/server-api'
+import { Empty, isPlainSyncPushBody, serverApi, SyncPushBody, type RouteName, type RouteSpec } from '../shared/server-api'
 import { RateLimitedError } from './accounts/login'
 import { resolveConfig, type ServerConfig, type ServerConfigInput } from './config'
 import { authenticate, GatewayTokenCache, type Principal } from './http/auth'
@@ -35,7 +35,15 @@ export interface KeywardServer {
 const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost'])
 
+/**
+ * Inputs with a hand-written guard that says yes only where the schema accepts the value as it
+ * is: a sync push of 1 000 ops costs about a third as much to check that way. Where a guard
+ * says no, the schema decides and words the error.
+ */
+const PLAIN_INPUTS = new Map<z.ZodType, (value: unknown) => boolean>([[SyncPushBody, isPlainSyncPushBody]])
+
 function parse<T extends z.ZodType>(route: string, type: T, value: unknown): z.output<T> {
+  if (PLAIN_INPUTS.get(type)?.(value)) return value as z.output<T>
   const result = type.safeParse(value)
   if (!result.success) throw new KeywardError('INVALID_INPUT', describeIssues(route, result.error))
   return result.data

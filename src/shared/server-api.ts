@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorCodes } from './errors'
-import { Change, Conflict, OpOutcome, Organisation, SyncOp } from './sync'
+import { Change, Conflict, isPlainSyncOp, OpOutcome, Organisation, SyncOp } from './sync'
 import { VERIFY_CODES } from './verify-codes'
 
 /**
@@ -161,6 +161,14 @@ export const Jwks = z.strictObject({ keys: z.array(z.record(z.string(), z.unknow
 export const CollectionParams = z.strictObject({ id: Id })
 
 export const SyncPushBody = z.strictObject({ ops: z.array(SyncOp).min(1).max(1000) })
+/** Whether `value` is a push body that `SyncPushBody` accepts unchanged (see isPlainSyncOp); no means: ask the schema. */
+export function isPlainSyncPushBody(value: unknown): value is z.output<typeof SyncPushBody> {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  const { ops } = value as { ops?: unknown }
+  if (!Array.isArray(ops) || ops.length < 1 || ops.length > 1000 || Object.keys(value).length !== 1) return false
+  for (let i = 0; i < ops.length; i++) if (!isPlainSyncOp(ops[i])) return false
+  return true
+}
 export const SyncPushResult = z.strictObject({ outcomes: z.array(OpOutcome), cursor: z.number().int().min(0) })
 export const SyncPullQuery = z.strictObject({
   cursor: z.coerce.number().int().min(0).default(0),

@@ -1,0 +1,129 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { isPlainSyncPushBody, SyncPushBody } from '../../../src/shared/server-api'
+import { isPlainSyncOp, SYNC_ENTITIES, SyncOp, syncEntityNames } from '../../../src/shared/sync'
+
+/**
+ * The push path checks operations with a hand-written guard before it would ask zod: the guard
+ * must say yes exactly where the schema accepts, and then the schema's output must equal the
+ * input (the server goes on with the input). Random operations, most of them one mutation away
+ * from valid, so every rule is exercised on both sides of its edge.
+ */
+const allFields = [...new Set(syncEntityNames.flatMap((e) => SYNC_ENTITIES[e].fields as readonly string[]))]
+const hex = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: n, maxLength: n })
+const uuidOf = (version: string, variant: string) =>
+  fc.tuple(hex(8), hex(4), hex(3), hex(3), hex(12)).map(([a, b, c, d, e]) => `${a}-${b}-${version}${c}-${variant}${d}-${e}`)
+
+const uuid = fc.oneof(
+  { weight: 8, arbitrary: fc.uuid() },
+  { weight: 2, arbitrary: uuidOf('7', '8').map((u) => u.toUpperCase()) },
+  { weight: 1, arbitrary: fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF') },
+  { weight: 1, arbitrary: fc.oneof(uuidOf('0', '8'), uuidOf('9', '8'), uuidOf('4', 'c'), uuidOf('4', '7')) },
+  { weight: 1, arbitrary: fc.oneof(fc.uuid().map((u) => u.slice(1)), fc.uuid().map((u) => `${u}0`), fc.uuid().map((u) => ` ${u}`), fc.uuid().map((u) => u.replaceAll('-', ''))) },
+  { weight: 1, arbitrary: fc.oneof(fc.string(), fc.integer(), fc.constant(null)) },
+)
+
+const stamp = fc.oneof(
+  { weight: 8, arbitrary: fc.tuple(fc.integer({ min: 0, max: 9_999_999_999_999 }), fc.integer({ min: 0, max: 99_999 }), fc.oneof(hex(16), fc.uuid())).map(([ms, n, node]) => `${String(ms).padStart(13, '0')}-${String(n).padStart(5, '0')}-${node}`) },
+  { weight: 1, arbitrary: fc.constantFrom('1700000000000-00000-', '170000000000-00000-ab', '1700000000000-0000-ab', '1700000000000-00000-AB', `1700000000000-00000-${'a'.repeat(65)}`, `1700000000000-00000-${'a'.repeat(64)}`, '1700000000000-00000-ab\n') },
+  { weight: 1, arbitrary: fc.oneof(fc.string(), fc.integer()) },
+)
+
+const sealed = fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'), minLength: 36, maxLength: 60 }).map((b) => `kws1.${b}`)
+const longString = (n: number) => fc.constant('x'.repeat(n))
+
+const value = fc.oneof(
+  { weight: 4, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 2, arbitrary: sealed },
+  { weight: 2, arbitrary: hex(64) },
+  { weight: 1, arbitrary: fc.oneof(hex(63), hex(64).map((h) => h.toUpperCase()), hex(65)) },
+  { weight: 1, arbitrary: fc.oneof(longString(65_536), longString(65_537)) },
+  { weight: 2, arbitrary: fc.oneof(fc.double(), fc.integer(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0)) },
+  { weight: 2, arbitrary: fc.oneof(fc.boolean(), fc.constant(null)) },
+  { weight: 3, arbitrary: fc.array(fc.string({ maxLength: 20 }), { maxLength: 5 }) },
+  { weight: 1, arbitrary: fc.oneof(fc.constant(['x'.repeat(1024)]), fc.constant(['x'.repeat(1025)]), fc.constant(Array.from({ length: 1024 }, () => 'a')), fc.constant(Array.from({ length: 1025 }, () => 'a'))) },
+  { weight: 1, arbitrary: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.constant(null)), { minLength: 1, maxLength: 3 }), fc.dictionary(fc.string(), fc.string()), fc.constant(undefined)) },
+)
+
+const entity = fc.oneof({ weight: 10, arbitrary: fc.constantFrom(...syncEntityNames) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'Api_keys', ''), fc.integer()) })
+
+const op = entity.chain((e) =>
+  fc.record({
+    opId: uuid,
+    entity: fc.constant(e),
+    entityId: uuid,
+    collectionId: uuid,
+    field: fc.oneof(
+      { weight: 8, arbitrary: typeof e === 'string' && Object.hasOwn(SYNC_ENTITIES, e) ? fc.constantFrom(...(SYNC_ENTITIES[e as keyof typeof SYNC_ENTITIES].fields as readonly string[])) : fc.constantFrom(...allFields) },
+      { weight: 1, arbitrary: fc.oneof(fc.constantFrom(...allFields), fc.constantFrom('', 'x'.repeat(65), 'constructor', '__proto__'), fc.integer()) },
+    ),
+    value,
+    hlc: stamp,
+  }, { noNullPrototype: true }),
+)
+
+/** Most ops as generated; some with a key dropped, one added, or reordered. */
+const shaped = fc.tuple(op, fc.integer({ min: 0, max: 9 }), fc.constantFrom('opId', 'entity', 'entityId', 'collectionId', 'field', 'value', 'hlc'), fc.constantFrom('extra', '__proto__', 'Value')).map(([o, how, key, extra]) => {
+  if (how === 0) {
+    const copy: Record<string, unknown> = { ...o }
+    delete copy[key]
+    return copy
+  }
+  if (how === 1) return JSON.parse(JSON.stringify({ ...o, [extra]: 1 })) as Record<string, unknown>
+  if (how === 2) return Object.fromEntries(Object.entries(o).reverse())
+  return o as Record<string, unknown>
+})
+
+describe('the push path guard', () => {
+  it('accepts an operation exactly where SyncOp does, and SyncOp returns it unchanged', () => {
+    let accepted = 0
+    let refused = 0
+    fc.assert(
+      fc.property(shaped, (candidate) => {
+        const parsed = SyncOp.safeParse(candidate)
+        expect(isPlainSyncOp(candidate)).toBe(parsed.success)
+        if (parsed.success) {
+          expect(parsed.data).toEqual(candidate)
+          accepted++
+        } else refused++
+      }),
+      { numRuns: 5_000 },
+    )
+    // both sides of the edge were exercised
+    expect(accepted).toBeGreaterThan(500)
+    expect(refused).toBeGreaterThan(500)
+  })
+
+  it('says no to what is not a plain object, and the schema answers for it', () => {
+    const valid = { opId: '0190c1c5-7f2a-7000-8000-000000000001', entity: 'regions', entityId: '0190c1c5-7f2a-7000-8000-000000000002', collectionId: '00000000-0000-0000-0000-000000000000', field: 'name', value: 'EU', hlc: '1700000000000-00000-abcdef0123456789' }
+    expect(isPlainSyncOp(valid)).toBe(true)
+    for (const odd of [null, undefined, 'op', 7, [valid], Object.assign(Object.create(null) as object, valid), new (class Op {})()]) expect(isPlainSyncOp(odd)).toBe(false)
+  })
+
+  it('accepts a push body exactly where SyncPushBody does', () => {
+    const good = fc.sample(shaped.filter((o) => SyncOp.safeParse(o).success), 3)
+    const bad = fc.sample(shaped.filter((o) => !SyncOp.safeParse(o).success), 1)
+    const bodies: unknown[] = [
+      { ops: good },
+      { ops: [] },
+      { ops: Array.from({ length: 1000 }, (_, i) => good[i % good.length]) },
+      { ops: Array.from({ length: 1001 }, (_, i) => good[i % good.length]) },
+      { ops: [...good, ...bad] },
+      { ops: good, more: true },
+      { ops: good[0] },
+      {},
+      null,
+      [good],
+    ]
+    for (const body of bodies) {
+      const parsed = SyncPushBody.safeParse(body)
+      expect(isPlainSyncPushBody(body)).toBe(parsed.success)
+      if (parsed.success) expect(parsed.data).toEqual(body)
+    }
+  })
+
+  it('names every synced field within the schema length limit', () => {
+    for (const f of allFields) expect(f.length).toBeGreaterThan(0)
+    for (const f of allFields) expect(f.length).toBeLessThanOrEqual(64)
+  })
+})
