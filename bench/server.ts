@@ -185,8 +185,10 @@ export const serverBench: Bench = {
     dir = mkdtempSync(join(tmpdir(), 'kw-bench-server-'))
     const keyward = await startKeyward(join(dir, 'data'))
     const base = keyward.url
+    /** `body`: a value, or its JSON text made ready beforehand */
     const call = async (method: 'GET' | 'POST', path: string, token?: string, body?: unknown) => {
-      const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body) })
+      const text = body === undefined || typeof body === 'string' ? body : JSON.stringify(body)
+      const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: text })
       const json = (await r.json()) as { ok: boolean; value: unknown; error?: { code: string } }
       if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json.error)}`)
       return json.value as unknown
@@ -227,7 +229,16 @@ export const serverBench: Bench = {
     const started = performance.now()
     const serverCpu0 = cpuSeconds(keyward.pid)
     const benchCpu0 = process.cpuUsage()
-    for (let i = 0; i < ops.length; i += 1000) await call('POST', '/v1/sync/push', deviceA, { ops: ops.slice(i, i + 1000) })
+    // as the desktop pushes (src/core/sync/sync-client.ts): one batch at a time, the next one
+    // made ready while the server works on the current one
+    const bodyAt = (i: number) => (i < ops.length ? JSON.stringify({ ops: ops.slice(i, i + 1000) }) : undefined)
+    let body = bodyAt(0)
+    for (let i = 0; body !== undefined; i += 1000) {
+      const sending = call('POST', '/v1/sync/push', deviceA, body)
+      await new Promise((resolve) => setImmediate(resolve))
+      body = bodyAt(i + 1000)
+      await sending
+    }
     const pushedMs = performance.now() - started
     let cursor = 0
     let pulled = 0

@@ -49,6 +49,8 @@ export interface Faults {
 export async function forwardingProxy(upstream: string, faultRate = 0) {
   let target = new URL(upstream)
   const faults: Faults = { drop: 0, dropAnswer: 0, delay: 0, duplicate: 0, error5xx: 0, clean: 0 }
+  /** Requests passed on untouched: when each arrived in full and when its answer came back. */
+  const forwarded: { method: string; path: string; body: string; arrivedAt: number; answeredAt: number }[] = []
   const forward = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
       const r = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
@@ -88,7 +90,9 @@ export async function forwardingProxy(upstream: string, faultRate = 0) {
           faults.delay++
           await new Promise((r) => setTimeout(r, 20 + Math.random() * 100))
         } else faults.clean++
+        const arrivedAt = performance.now()
         const answer = await forward(req, body)
+        if (roll >= 1) forwarded.push({ method: req.method!, path: req.url!, body: body.toString(), arrivedAt, answeredAt: performance.now() })
         res.writeHead(answer.status, { 'content-type': 'application/json' })
         res.end(answer.body)
       } catch {
@@ -100,6 +104,7 @@ export async function forwardingProxy(upstream: string, faultRate = 0) {
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
     faults,
+    forwarded,
     retarget(url: string) {
       target = new URL(url)
     },

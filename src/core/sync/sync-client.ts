@@ -381,7 +381,6 @@ export class SyncClient {
     const pending = pendingByScope(s)
     const total = scopes.reduce((n, id) => n + (pending.get(id) ?? 0), 0)
     if (total === 0) return
-    let after = 0
     this.setProgress(s, { phase: 'pushing', collectionId: null, done: 0, total })
     // Answered op ids are forgotten a few batches at a time (one commit, not one per batch):
     // an answer lost to a crash only means a resend, which the server answers from its record.
@@ -391,11 +390,25 @@ export class SyncClient {
       answered = []
     }
     try {
+      let next = nextBatch(s, keys, scopes, batch, 0)
       for (let round = 1; ; round++) {
         s = this.session()
-        const { ops, lastSeq, gone } = nextBatch(s, keys, scopes, batch, after)
+        const { ops, lastSeq, gone } = next
         if (ops.length === 0 && gone.length === 0) return
-        const answer = ops.length ? await remote.call('sync.push', { token, body: { ops }, signal }) : { outcomes: [] }
+        const sending = ops.length ? remote.call('sync.push', { token, body: { ops }, signal }) : Promise.resolve({ outcomes: [] })
+        // While the server works on this batch, the next one is read and sealed; it goes out only
+        // once this one is answered, so the server still applies batches in outbox order (a
+        // licence rule can depend on it). One turn of the event loop first puts the request on
+        // the wire (reading the outbox holds the thread). A failure here waits for the request
+        // in flight first.
+        try {
+          await new Promise((resolve) => setImmediate(resolve))
+          next = nextBatch(this.session(), keys, scopes, batch, lastSeq)
+        } catch (error) {
+          await sending.catch(() => undefined)
+          throw error
+        }
+        const answer = await sending
         answered.push(...gone, ...answer.outcomes.map((o) => o.opId))
         if (round % 8 === 0) flush()
         for (const o of answer.outcomes) {
@@ -403,7 +416,6 @@ export class SyncClient {
           if (o.status === 'stale') summary.stale += 1
           if (o.status === 'conflict') summary.conflicts += 1
         }
-        after = lastSeq
         this.setProgress(this.session(), { phase: 'pushing', collectionId: null, done: summary.pushed, total })
       }
     } finally {

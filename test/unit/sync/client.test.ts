@@ -229,6 +229,25 @@ describe.each(backends)('desktop sync client', (backend) => {
       expect(left[0]!.opId).not.toBe(sent.opId)
     }, 60_000)
 
+    it('pushes one batch at a time, in outbox order, each after the previous one was answered', async () => {
+      const server = await track(syncServer())
+      const proxy = await forwardingProxy(server.url)
+      cleanups.push(proxy.close)
+      const a = await track(desktop({ sync: { intervalMs: 0, pushBatch: 7, requestTimeoutMs: 5_000 } }))
+      const placed = await makeLicensedCollection(a.client)
+      for (const kind of ['erp', 'workflow', 'mobile'] as const) await a.client.call('keys.create', { collectionId: placed.collection.id, applicationKind: kind, name: `${kind} key` })
+      await connect(a, proxy.url, 'a')
+      const queued = (a.core.session().db.prepare('SELECT op_id FROM sync_outbox ORDER BY seq').all() as { op_id: string }[]).map((r) => r.op_id)
+      expect(queued.length).toBeGreaterThan(30)
+      const summary = await a.client.call('sync.run', { confirmInitial: true })
+      expect(summary).toMatchObject({ error: null, pushed: queued.length, conflicts: 0 })
+      const pushes = proxy.forwarded.filter((r) => r.path === '/v1/sync/push')
+      expect(pushes.length).toBe(Math.ceil(queued.length / 7))
+      expect(pushes.flatMap((r) => (JSON.parse(r.body) as { ops: { opId: string }[] }).ops.map((o) => o.opId))).toEqual(queued)
+      for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.arrivedAt).toBeGreaterThanOrEqual(pushes[i - 1]!.answeredAt)
+      expect(a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 })
+    }, 60_000)
+
     it('a conflict the server raises is listed and resolvable; reapply pushes the value again with a new stamp', async () => {
       const server = await track(syncServer())
       const a = await track(desktop())
