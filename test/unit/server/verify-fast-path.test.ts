@@ -61,6 +61,17 @@ describe('keys.verify fast path', () => {
     t = undefined
   })
 
+  /** A listening server with an admin device and a gateway token of the keys.verify scope. */
+  async function listeningWithGatewayToken() {
+    target = await sqlite.fresh()
+    const server = (t = await startTestServer(target, { syncTailMs: 0, usageFlushMs: 3_600_000 }))
+    const base = await server.server.listen()
+    await addAdmin(server)
+    const device = await server.token()
+    const gw = (await server.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token as string
+    return { t: server, target, base, device, gw }
+  }
+
   it('answers exactly as the Fastify route does, and hands everything unusual to Fastify', async () => {
     target = await sqlite.fresh()
     t = await startTestServer(target, { syncTailMs: 0, usageFlushMs: 3_600_000, bodyLimit: 16_384 })
@@ -148,12 +159,7 @@ describe('keys.verify fast path', () => {
   })
 
   it('answers an unexpected failure with INTERNAL and a logged reference, as Fastify does, and goes on serving', async () => {
-    target = await sqlite.fresh()
-    t = await startTestServer(target, { syncTailMs: 0, usageFlushMs: 3_600_000 })
-    const base = await t.server.listen()
-    await addAdmin(t)
-    const device = await t.token()
-    const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token as string
+    const { t, base, gw } = await listeningWithGatewayToken()
     const raw: Raw = { headers: { 'content-type': 'application/json', authorization: `Bearer ${gw}` }, body: JSON.stringify({ key: 'erp_live_x' }) }
     const broken = vi.spyOn(t.server.sync.index, 'verify').mockImplementation(() => {
       throw new Error('index exploded')
@@ -176,12 +182,7 @@ describe('keys.verify fast path', () => {
   })
 
   it('counts usage of keys verified on the fast path', async () => {
-    target = await sqlite.fresh()
-    t = await startTestServer(target, { syncTailMs: 0, usageFlushMs: 3_600_000 })
-    const base = await t.server.listen()
-    await addAdmin(t)
-    const device = await t.token()
-    const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token as string
+    const { t, target, base, device, gw } = await listeningWithGatewayToken()
     const w = opWriter()
     const collection = randomUUID()
     const client = w.client(collection)
