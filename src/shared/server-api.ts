@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorCodes } from './errors'
-import { Change, Conflict, isPlainSyncOp, OpOutcome, Organisation, SyncOp } from './sync'
+import { Change, Conflict, isPlainChange, isPlainSyncOp, OpOutcome, Organisation, SyncOp } from './sync'
 import { VERIFY_CODES } from './verify-codes'
 
 /**
@@ -176,6 +176,14 @@ export const SyncPullQuery = z.strictObject({
   collectionId: Id.optional(),
 })
 export const SyncPullResult = z.strictObject({ changes: z.array(Change), next: z.number().int().min(0), more: z.boolean() })
+/** Whether `value` is a pull page that `SyncPullResult` accepts unchanged (see isPlainChange); no means: ask the schema. */
+export function isPlainSyncPullResult(value: unknown): value is z.output<typeof SyncPullResult> {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  const { changes, next, more } = value as { changes?: unknown; next?: unknown; more?: unknown }
+  if (!Array.isArray(changes) || typeof next !== 'number' || !Number.isSafeInteger(next) || next < 0 || typeof more !== 'boolean' || Object.keys(value).length !== 3) return false
+  for (let i = 0; i < changes.length; i++) if (!isPlainChange(changes[i])) return false
+  return true
+}
 export const ConflictQuery = z.strictObject({ collectionId: Id.optional(), includeResolved: z.enum(['true', 'false']).optional() })
 export const ConflictResolveBody = z.strictObject({ resolution: z.enum(['kept_server', 'reapplied']) })
 

@@ -126,6 +126,7 @@ export type SyncOp = z.infer<typeof SyncOp>
 const UUID = z.regexes.uuid()
 const DIGEST_PATTERN = /^[0-9a-f]{64}$/
 const OP_KEYS = 7
+const CHANGE_KEYS = 7
 const FIELDS = new Map(syncEntityNames.map((e) => [e as string, { fields: new Set<string>(SYNC_ENTITIES[e].fields), secret: new Set<string>(SYNC_ENTITIES[e].secret) }]))
 
 function isSyncValue(v: unknown): boolean {
@@ -169,6 +170,17 @@ export function isPlainSyncOp(value: unknown): value is SyncOp {
   if (spec.secret.has(field)) return v === null || (typeof v === 'string' && SEALED_PATTERN.test(v))
   if (entity === 'api_keys' && field === 'digest') return typeof v === 'string' && DIGEST_PATTERN.test(v)
   return true
+}
+
+/** Whether `value` is a pulled change that `Change` accepts as it is (see isPlainSyncOp; the desktop reads pages of them). */
+export function isPlainChange(value: unknown): value is Change {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  const c = value as Record<string, unknown>
+  const { seq, collectionId, entity, entityId, field, value: v, hlc } = c
+  if (Object.keys(c).length !== CHANGE_KEYS) return false
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= 0) return false
+  if (typeof collectionId !== 'string' || typeof entityId !== 'string' || typeof field !== 'string' || typeof hlc !== 'string' || typeof entity !== 'string') return false
+  return FIELDS.has(entity) && isSyncValue(v) && UUID.test(collectionId) && UUID.test(entityId)
 }
 
 export const OpOutcome = z.strictObject({

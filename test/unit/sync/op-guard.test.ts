@@ -1,12 +1,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isPlainSyncPushBody, SyncPushBody } from '../../../src/shared/server-api'
-import { isPlainSyncOp, SYNC_ENTITIES, SyncOp, syncEntityNames } from '../../../src/shared/sync'
+import { isPlainSyncPullResult, isPlainSyncPushBody, SyncPullResult, SyncPushBody } from '../../../src/shared/server-api'
+import { Change, isPlainChange, isPlainSyncOp, SYNC_ENTITIES, SyncOp, syncEntityNames } from '../../../src/shared/sync'
 
 /**
- * The push path checks operations with a hand-written guard before it would ask zod: the guard
- * must say yes exactly where the schema accepts, and then the schema's output must equal the
- * input (the server goes on with the input). Random operations, most of them one mutation away
+ * The server checks pushed operations, and the desktop pulled changes, with a hand-written
+ * guard before it would ask zod: a guard must say yes exactly where the schema accepts, and then
+ * the schema's output must equal the input (the caller goes on with the input). Random operations, most of them one mutation away
  * from valid, so every rule is exercised on both sides of its edge.
  */
 const allFields = [...new Set(syncEntityNames.flatMap((e) => SYNC_ENTITIES[e].fields as readonly string[]))]
@@ -74,7 +74,17 @@ const shaped = fc.tuple(op, fc.integer({ min: 0, max: 9 }), fc.constantFrom('opI
   return o as Record<string, unknown>
 })
 
-describe('the push path guard', () => {
+const seq = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 1, max: 2_000_000_000 }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -1, 1.5, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 1, Number.NaN, Infinity, '7', null) },
+)
+/** A pulled change: an op's fields without its id, with a log position. */
+const change = fc.tuple(shaped, seq).map(([o, position]) => {
+  const { opId: _opId, ...rest } = o
+  return 'opId' in o ? { seq: position, ...rest } : { ...rest }
+})
+
+describe('the sync path guards', () => {
   it('accepts an operation exactly where SyncOp does, and SyncOp returns it unchanged', () => {
     let accepted = 0
     let refused = 0
@@ -119,6 +129,40 @@ describe('the push path guard', () => {
       const parsed = SyncPushBody.safeParse(body)
       expect(isPlainSyncPushBody(body)).toBe(parsed.success)
       if (parsed.success) expect(parsed.data).toEqual(body)
+    }
+  })
+
+  it('accepts a pulled change and a pull page exactly where Change and SyncPullResult do', () => {
+    let accepted = 0
+    fc.assert(
+      fc.property(change, (candidate) => {
+        const parsed = Change.safeParse(candidate)
+        expect(isPlainChange(candidate)).toBe(parsed.success)
+        if (parsed.success) {
+          expect(parsed.data).toEqual(candidate)
+          accepted++
+        }
+      }),
+      { numRuns: 3_000 },
+    )
+    expect(accepted).toBeGreaterThan(500)
+    const good = fc.sample(change.filter((c) => Change.safeParse(c).success), 3)
+    const bad = fc.sample(change.filter((c) => !Change.safeParse(c).success), 1)
+    const pages: unknown[] = [
+      { changes: good, next: 9, more: true },
+      { changes: [], next: 0, more: false },
+      { changes: [...good, ...bad], next: 9, more: false },
+      { changes: good, next: -1, more: false },
+      { changes: good, next: 1.5, more: false },
+      { changes: good, next: 9, more: 'yes' },
+      { changes: good, next: 9 },
+      { changes: good, next: 9, more: false, extra: 1 },
+      null,
+    ]
+    for (const page of pages) {
+      const parsed = SyncPullResult.safeParse(page)
+      expect(isPlainSyncPullResult(page)).toBe(parsed.success)
+      if (parsed.success) expect(parsed.data).toEqual(page)
     }
   })
 
