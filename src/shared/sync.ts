@@ -99,6 +99,8 @@ export function isSecretField(entity: SyncEntity, field: string): boolean {
 export const SEALED_PATTERN = /^kws1\.[A-Za-z0-9_-]{38,}$/
 /** The HLC stamp format of src/core/store/hlc.ts. */
 export const HLC_PATTERN = /^\d{13}-\d{5}-[0-9a-f-]{1,64}$/
+/** A key digest on the wire: SHA-256, lower-case hex. */
+const DIGEST_PATTERN = /^[0-9a-f]{64}$/
 
 export const SyncValue = z.union([z.string().max(65_536), z.number().finite(), z.boolean(), z.null(), z.array(z.string().max(1024)).max(1024)])
 export type SyncValue = z.infer<typeof SyncValue>
@@ -117,14 +119,13 @@ export const SyncOp = z
     if (!isSyncField(op.entity, op.field)) ctx.addIssue({ code: 'custom', path: ['field'], message: `${op.entity} has no synced field ${op.field}` })
     else if (isSecretField(op.entity, op.field) && op.value !== null && (typeof op.value !== 'string' || !SEALED_PATTERN.test(op.value))) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: `${op.entity}.${op.field} must be sealed under the organisation sync key` })
-    } else if (op.entity === 'api_keys' && op.field === 'digest' && (typeof op.value !== 'string' || !/^[0-9a-f]{64}$/.test(op.value))) {
+    } else if (op.entity === 'api_keys' && op.field === 'digest' && (typeof op.value !== 'string' || !DIGEST_PATTERN.test(op.value))) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'api_keys.digest is 64 lower-case hex characters' })
     }
   })
 export type SyncOp = z.infer<typeof SyncOp>
 
 const UUID = z.regexes.uuid()
-const DIGEST_PATTERN = /^[0-9a-f]{64}$/
 const OP_KEYS = 7
 const CHANGE_KEYS = 7
 const FIELDS = new Map(syncEntityNames.map((e) => [e as string, { fields: new Set<string>(SYNC_ENTITIES[e].fields), secret: new Set<string>(SYNC_ENTITIES[e].secret) }]))
