@@ -399,8 +399,10 @@ export class SyncClient {
         // While the server works on this batch, the next one is read and sealed; it goes out only
         // once this one is answered, so the server still applies batches in outbox order (a
         // licence rule can depend on it). One turn of the event loop first puts the request on
-        // the wire (reading the outbox holds the thread). A failure here waits for the request
-        // in flight first.
+        // the wire (reading the outbox holds the thread). The request may fail meanwhile: its
+        // failure is marked handled here and thrown by the await below. A failure while reading
+        // waits for the request in flight first.
+        sending.catch(() => undefined)
         try {
           await new Promise((resolve) => setImmediate(resolve))
           next = nextBatch(this.session(), keys, scopes, batch, lastSeq)

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { Remote } from '../../../src/core/sync/remote'
+import { KeywardError } from '../../../src/shared/errors'
 import { TABLES } from '../../../src/core/sync/tables'
 import type { TestCore } from '../../helpers/core'
 import { connect, desktop, forwardingProxy, ORG_PASSPHRASE, syncServer as serverOn } from '../../helpers/desktops'
@@ -245,6 +247,34 @@ describe.each(backends)('desktop sync client', (backend) => {
       expect(pushes.length).toBe(Math.ceil(queued.length / 7))
       expect(pushes.flatMap((r) => (JSON.parse(r.body) as { ops: { opId: string }[] }).ops.map((o) => o.opId))).toEqual(queued)
       for (let i = 1; i < pushes.length; i++) expect(pushes[i]!.arrivedAt).toBeGreaterThanOrEqual(pushes[i - 1]!.answeredAt)
+      expect(a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 })
+    }, 60_000)
+
+    it('a push refused at once (while the next batch is being read) fails the run with its code and keeps the outbox', async () => {
+      const server = await track(syncServer())
+      const a = await track(desktop({ sync: { intervalMs: 0, pushBatch: 5, requestTimeoutMs: 5_000 } }))
+      await makeLicensedCollection(a.client)
+      await connect(a, server.url, 'a')
+      const queued = a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()
+      // a push answered with a promise already rejected when it is returned: nothing may leave
+      // that rejection unhandled while the next batch is read (a plain function, not vi.fn, which
+      // would attach its own handler to record the result)
+      const call = Remote.prototype.call
+      let pushes = 0
+      Remote.prototype.call = function (this: Remote, name, request) {
+        if (name !== 'sync.push') return call.call(this, name, request)
+        pushes++
+        return Promise.reject(new KeywardError('SYNC_UNREACHABLE', 'The Keyward server could not be reached.'))
+      } as typeof call
+      try {
+        const run = await a.client.call('sync.run', { confirmInitial: true })
+        expect(run.error).toMatchObject({ code: 'SYNC_UNREACHABLE' })
+        expect(pushes).toBe(1)
+      } finally {
+        Remote.prototype.call = call
+      }
+      expect(a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()).toEqual(queued)
+      expect((await a.client.call('sync.run', { confirmInitial: true })).error).toBeNull()
       expect(a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 })
     }, 60_000)
 
