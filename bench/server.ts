@@ -230,15 +230,19 @@ export const serverBench: Bench = {
     const serverCpu0 = cpuSeconds(keyward.pid)
     const benchCpu0 = process.cpuUsage()
     // as the desktop pushes (src/core/sync/sync-client.ts): one batch at a time, the next one
-    // made ready while the server works on the current one
-    const bodyAt = (i: number) => (i < ops.length ? JSON.stringify({ ops: ops.slice(i, i + 1000) }) : undefined)
+    // made ready while the server works on the current one, asking to hear only of the ops not
+    // applied
+    const bodyAt = (i: number) => (i < ops.length ? JSON.stringify({ ops: ops.slice(i, i + 1000), answer: 'exceptions' }) : undefined)
     let body = bodyAt(0)
+    let applied = 0
     for (let i = 0; body !== undefined; i += 1000) {
-      const sending = call('POST', '/v1/sync/push', deviceA, body)
+      const sending = call('POST', '/v1/sync/push', deviceA, body) as Promise<{ outcomes: unknown[]; applied: number }>
       sending.catch(() => undefined) // thrown by the await below
       await new Promise((resolve) => setImmediate(resolve))
       body = bodyAt(i + 1000)
-      await sending
+      const answer = await sending
+      if (answer.outcomes.length > 0) throw new Error(`ops not applied: ${JSON.stringify(answer.outcomes.slice(0, 3))}`)
+      applied += answer.applied
     }
     const pushedMs = performance.now() - started
     let cursor = 0
@@ -252,6 +256,7 @@ export const serverBench: Bench = {
     const initialS = (performance.now() - started) / 1000
     const benchCpu = process.cpuUsage(benchCpu0)
     const serverCpuS = spent(keyward.pid, serverCpu0)
+    if (applied !== ops.length) throw new Error(`applied ${applied} of ${ops.length} ops`)
     if (pulled !== ops.length) throw new Error(`pulled ${pulled} of ${ops.length} changes`)
     const results: BenchResult[] = [
       { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushedMs / 10) / 100, target_s: 10, server_cpu_s: serverCpuS, client_cpu_s: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100 },

@@ -160,16 +160,29 @@ export const IntrospectResult = z.strictObject({
 export const Jwks = z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())) })
 export const CollectionParams = z.strictObject({ id: Id })
 
-export const SyncPushBody = z.strictObject({ ops: z.array(SyncOp).min(1).max(1000) })
+/**
+ * `answer`: `each` (the default) lists the outcome of every op; `exceptions` lists only the ops
+ * that were not applied (stale, conflict) and counts the others in `applied`, so the answer to
+ * a batch of a first sync is a few bytes instead of one entry per op.
+ */
+export const PushAnswer = z.enum(['each', 'exceptions'])
+export const SyncPushBody = z.strictObject({ ops: z.array(SyncOp).min(1).max(1000), answer: PushAnswer.optional() })
 /** Whether `value` is a push body that `SyncPushBody` accepts unchanged (see isPlainSyncOp); no means: ask the schema. */
 export function isPlainSyncPushBody(value: unknown): value is z.output<typeof SyncPushBody> {
   if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
-  const { ops } = value as { ops?: unknown }
-  if (!Array.isArray(ops) || ops.length < 1 || ops.length > 1000 || Object.keys(value).length !== 1) return false
+  const { ops, answer } = value as { ops?: unknown; answer?: unknown }
+  if (answer !== undefined && answer !== 'each' && answer !== 'exceptions') return false
+  if (!Array.isArray(ops) || ops.length < 1 || ops.length > 1000 || Object.keys(value).length !== (Object.hasOwn(value, 'answer') ? 2 : 1)) return false
   for (let i = 0; i < ops.length; i++) if (!isPlainSyncOp(ops[i])) return false
   return true
 }
-export const SyncPushResult = z.strictObject({ outcomes: z.array(OpOutcome), cursor: z.number().int().min(0) })
+export const SyncPushResult = z.strictObject({
+  /** every op's outcome, in the batch's order; with `answer: exceptions`, only those not applied */
+  outcomes: z.array(OpOutcome),
+  /** with `answer: exceptions`: how many ops of the batch were applied (the ones not listed) */
+  applied: z.number().int().min(0).optional(),
+  cursor: z.number().int().min(0),
+})
 export const SyncPullQuery = z.strictObject({
   cursor: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
@@ -337,7 +350,8 @@ export const serverApi = {
     method: 'POST',
     path: '/v1/sync/push',
     tag: 'sync',
-    summary: 'Push a batch of field-level operations. Each operation id is applied at most once: a replay gets the same answer; the same id with another body is 422 OP_ID_REUSED and nothing of the batch is applied.',
+    summary:
+      'Push a batch of field-level operations. Each operation id is applied at most once: a replay gets the same answer; the same id with another body is 422 OP_ID_REUSED and nothing of the batch is applied. `answer: exceptions` lists only the operations not applied and counts the rest in `applied`.',
     auth: 'admin',
     body: SyncPushBody,
     response: SyncPushResult,

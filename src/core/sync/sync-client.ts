@@ -395,7 +395,8 @@ export class SyncClient {
         s = this.session()
         const { ops, lastSeq, gone } = next
         if (ops.length === 0 && gone.length === 0) return
-        const sending = ops.length ? remote.call('sync.push', { token, body: { ops }, signal }) : Promise.resolve({ outcomes: [] })
+        // the server answers only for ops it did not apply (stale, conflict); every op of the batch is answered
+        const sending = ops.length ? remote.call('sync.push', { token, body: { ops, answer: 'exceptions' }, signal }) : Promise.resolve({ outcomes: [] })
         // While the server works on this batch, the next one is read and sealed; it goes out only
         // once this one is answered, so the server still applies batches in outbox order (a
         // licence rule can depend on it). One turn of the event loop first puts the request on
@@ -411,10 +412,10 @@ export class SyncClient {
           throw error
         }
         const answer = await sending
-        answered.push(...gone, ...answer.outcomes.map((o) => o.opId))
+        answered.push(...gone, ...ops.map((o) => o.opId))
         if (round % 8 === 0) flush()
+        summary.pushed += ops.length
         for (const o of answer.outcomes) {
-          summary.pushed += 1
           if (o.status === 'stale') summary.stale += 1
           if (o.status === 'conflict') summary.conflicts += 1
         }

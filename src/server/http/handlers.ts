@@ -134,7 +134,12 @@ export function createHandlers(d: HandlerDeps): RouteHandlers {
       if (stored === wanted) await d.store.appendAudit({ actor: actorOf(principal), action: 'organisation.set', entity: 'organisation', entityId: null, details: { byDevice: principal.device.id } })
       return Organisation.parse(JSON.parse(stored))
     },
-    'sync.push': async ({ body, principal }) => d.sync.push(principal.device.id, body.ops),
+    'sync.push': async ({ body, principal }) => {
+      const result = await d.sync.push(principal.device.id, body.ops)
+      if (body.answer !== 'exceptions') return result
+      const outcomes = result.outcomes.filter((o) => o.status !== 'applied')
+      return { outcomes, applied: result.outcomes.length - outcomes.length, cursor: result.cursor }
+    },
     'sync.pull': async ({ query }) => d.sync.pull(query.cursor, query.limit, query.collectionId),
     'sync.conflicts': async ({ query }) => ({ conflicts: await d.sync.conflicts({ collectionId: query.collectionId, includeResolved: query.includeResolved === 'true' }) }),
     'sync.resolveConflict': async ({ params, body, principal }) => {

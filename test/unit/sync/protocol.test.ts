@@ -103,6 +103,43 @@ describe.each(backends)('sync protocol', (backend) => {
       expect((await push(client.ops)).outcomes).toEqual([first.outcomes[0], { opId: old.opId, status: 'stale' }, first.outcomes[2]])
     })
 
+    it('answers only the ops it did not apply when asked for exceptions, and counts the applied ones', async () => {
+      await start()
+      const a = opWriter('aaaaaaaa')
+      const b = opWriter('bbbbbbbb')
+      const c = randomUUID()
+      const client = a.client(c)
+      const licence = a.licence(c, client.id)
+      const first = a.key(c, licence.id)
+      const exceptions = async (ops: SyncOp[]) => {
+        const r = await pushRaw({ ops, answer: 'exceptions' })
+        expect(r.status, JSON.stringify(r.body)).toBe(200)
+        expect(SyncPushResult.safeParse(r.body.value).success, JSON.stringify(r.body.value)).toBe(true)
+        return r.body.value as { outcomes: { opId: string; status: string; conflictId?: string }[]; applied: number; cursor: number }
+      }
+      const all = [...client.ops, ...licence.ops, ...first.ops]
+      const applied = await exceptions(all)
+      expect(applied).toEqual({ outcomes: [], applied: all.length, cursor: expect.any(Number) as number })
+      // a replay gets the same answer in either form
+      expect(await exceptions(all)).toEqual(applied)
+      expect((await push(all)).outcomes.map((o) => o.status)).toEqual(all.map(() => 'applied'))
+      // a batch with a stale op (an older write) and a conflict (a second active key for the slot)
+      a.tick(10)
+      const newer = a.write('clients', client.id, c, { notes: 'newer' })
+      await push(newer)
+      b.tick(5)
+      const older = b.write('clients', client.id, c, { notes: 'older' })
+      const second = opWriter('dddddddd').key(c, licence.id)
+      const mixed = [...older, ...second.ops]
+      const answer = await exceptions(mixed)
+      const each = (await push(mixed)).outcomes
+      expect(each).toHaveLength(mixed.length)
+      expect(answer.outcomes).toEqual(each.filter((o) => o.status !== 'applied'))
+      expect(answer.outcomes.map((o) => o.status).sort()).toEqual(['conflict', 'stale'])
+      expect(answer.applied).toBe(mixed.length - 2)
+      expect((await pushRaw({ ops: mixed, answer: 'some' })).body.error.code).toBe('INVALID_INPUT')
+    })
+
     it('refuses an operation id reused with another body (422 OP_ID_REUSED) and applies nothing of that batch', async () => {
       await start()
       const w = opWriter()
