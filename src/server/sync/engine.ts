@@ -135,6 +135,17 @@ interface Rows {
   touched: Set<EntityState>
 }
 
+/**
+ * The fields the licence rules read (deriveRules, violation): which key holds a licence's slot
+ * for an application (slotOf), which licences a client has and how many are active, a client's
+ * tier. An op on any other field can neither move those lookups nor break a rule.
+ */
+const RULE_FIELDS: Partial<Record<SyncEntity, ReadonlySet<string>>> = {
+  api_keys: new Set(['licence_id', 'application_id', 'status', 'grace_until', 'deleted_at']),
+  licences: new Set(['client_id', 'status', 'deleted_at']),
+  clients: new Set(['tier']),
+}
+
 /** Most rows of one multi-row INSERT: ~900 parameters, under every SQLite and PostgreSQL limit. */
 const MAX_PARAMS = 900
 const insertSql = new Map<string, string>()
@@ -187,6 +198,8 @@ export class SyncEngine {
   private readonly licencesByClient = new Map<string, Set<EntityState>>()
   private readonly clientOfLicence = new Map<string, string>()
   private lastSeq = 0
+  /** the record entityOf found last (forgotten with the copy in load) */
+  private lastEntity: EntityState | undefined
   private readonly hlc = createHlc(SERVER_NODE, () => this.now().getTime())
   readonly index: VerifyIndex
   readonly usage: ServerUsage
@@ -209,6 +222,7 @@ export class SyncEngine {
   /** Builds the in-memory copy from entity_fields; then follows the log every `tailMs`. */
   async load(tailMs = 1_000): Promise<this> {
     this.state.clear()
+    this.lastEntity = undefined
     this.collections.clear()
     this.slots.clear()
     this.slotByKey.clear()
@@ -267,6 +281,9 @@ export class SyncEngine {
   }
 
   private entityOf(entity: SyncEntity, id: string, collectionId: string): EntityState {
+    // a record's fields come one after another: the last one asked for is the likely answer
+    const last = this.lastEntity
+    if (last !== undefined && last.id === id && last.entity === entity) return last
     const k = key(entity, id)
     let ent = this.state.get(k)
     if (!ent) {
@@ -274,6 +291,7 @@ export class SyncEngine {
       this.state.set(k, ent)
       this.collections.add(collectionId)
     }
+    this.lastEntity = ent
     return ent
   }
 
@@ -552,10 +570,11 @@ export class SyncEngine {
     if (!changed) return { opId: op.opId, status: 'stale' }
     this.previousTier = op.entity === 'clients' && op.field === 'tier' ? (current?.value ?? 'platinum') : undefined
     ent.fields.set(op.field, next)
-    // The rule lookups follow every op; the index entry once per batch (rows.touched).
-    this.deriveRules(ent)
     rows.touched.add(ent)
-    const broken = this.violation(ent, op)
+    // The rule lookups follow every op that can move them; the index entry once per batch (rows.touched).
+    const ruled = RULE_FIELDS[op.entity]?.has(op.field) === true
+    if (ruled) this.deriveRules(ent)
+    const broken = ruled ? this.violation(ent, op) : undefined
     this.appendChange(rows, ent, op.field, next, deviceId, op.opId, at)
     if (!broken) return { opId: op.opId, status: 'applied' }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.

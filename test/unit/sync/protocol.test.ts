@@ -255,6 +255,44 @@ describe.each(backends)('sync protocol', (backend) => {
       expect(await count('conflicts')).toBe(1)
     })
 
+    it('re-checks the rules on whichever field completes or moves a key’s slot or a licence’s client', async () => {
+      await start()
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c, 'blue')
+      const licence = w.licence(c, client.id)
+      await push([...client.ops, ...licence.ops, ...w.key(c, licence.id).ops])
+      /** The ops with `field` moved to the end; the answer for each op, and the conflict's op. */
+      const last = (ops: SyncOp[], field: string) => [...ops.filter((o) => o.field !== field), ...ops.filter((o) => o.field === field)]
+      const conflictOn = async (ops: SyncOp[]) => {
+        const r = await push(ops)
+        const refused = r.outcomes.filter((o) => o.status === 'conflict')
+        expect(refused, JSON.stringify(r.outcomes)).toHaveLength(1)
+        expect(r.outcomes.filter((o) => o.status === 'applied')).toHaveLength(ops.length - 1)
+        return ops.find((o) => o.opId === refused[0]!.opId)!.field
+      }
+      // a second erp key whose licence, or whose application, is the last field to arrive
+      expect(await conflictOn(last(w.key(c, licence.id).ops, 'licence_id'))).toBe('licence_id')
+      expect(await conflictOn(last(w.key(c, licence.id).ops, 'application_id'))).toBe('application_id')
+      // a mobile key, then moved to the erp application
+      const mobile = w.key(c, licence.id, { application_id: 'mobile' })
+      expect((await push(mobile.ops)).outcomes.every((o) => o.status === 'applied')).toBe(true)
+      w.tick()
+      expect(await conflictOn(w.write('api_keys', mobile.id, c, { application_id: 'erp' }))).toBe('application_id')
+      // a second active licence of the blue client whose client is the last field to arrive
+      const c2 = randomUUID()
+      expect(await conflictOn(last(w.licence(c2, client.id).ops, 'client_id'))).toBe('client_id')
+      // a gold client with two active licences cannot become blue: the tier goes back to gold
+      const gold = w.client(randomUUID(), 'gold')
+      await push([...gold.ops, ...w.licence(randomUUID(), gold.id).ops, ...w.licence(randomUUID(), gold.id).ops])
+      w.tick()
+      expect(await conflictOn(w.write('clients', gold.id, c, { tier: 'blue' }))).toBe('tier')
+      const tiers = (await pullAll()).filter((x) => x.entityId === gold.id && x.field === 'tier')
+      expect(tiers.map((x) => x.value)).toEqual(['gold', 'blue', 'gold'])
+      const kinds = ((await t.request('GET', '/v1/sync/conflicts', { token: device })).body.value.conflicts as { kind: string }[]).map((x) => x.kind)
+      expect(kinds.sort()).toEqual(['ONE_ACTIVE_KEY', 'ONE_ACTIVE_KEY', 'ONE_ACTIVE_KEY', 'TIER_LIMIT', 'TIER_LIMIT'])
+    })
+
     it('pages the change log after a cursor, per collection', async () => {
       await start()
       const w = opWriter()
