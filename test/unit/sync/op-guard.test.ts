@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import type { z } from 'zod'
 import { isPlainSyncPullResult, isPlainSyncPushBody, SyncPullResult, SyncPushBody } from '../../../src/shared/server-api'
 import { Change, isPlainChange, isPlainSyncOp, SYNC_ENTITIES, SyncOp, syncEntityNames } from '../../../src/shared/sync'
 
@@ -84,18 +85,22 @@ const change = fc.tuple(shaped, seq).map(([o, position]) => {
   return 'opId' in o ? { seq: position, ...rest } : { ...rest }
 })
 
+/** The guard answers as the schema does, and where both say yes the schema returns the value unchanged. */
+function agrees(schema: z.ZodType, guard: (value: unknown) => boolean, candidate: unknown): boolean {
+  const parsed = schema.safeParse(candidate)
+  expect(guard(candidate)).toBe(parsed.success)
+  if (parsed.success) expect(parsed.data).toEqual(candidate)
+  return parsed.success
+}
+
 describe('the sync path guards', () => {
   it('accepts an operation exactly where SyncOp does, and SyncOp returns it unchanged', () => {
     let accepted = 0
     let refused = 0
     fc.assert(
       fc.property(shaped, (candidate) => {
-        const parsed = SyncOp.safeParse(candidate)
-        expect(isPlainSyncOp(candidate)).toBe(parsed.success)
-        if (parsed.success) {
-          expect(parsed.data).toEqual(candidate)
-          accepted++
-        } else refused++
+        if (agrees(SyncOp, isPlainSyncOp, candidate)) accepted++
+        else refused++
       }),
       { numRuns: 5_000 },
     )
@@ -131,23 +136,14 @@ describe('the sync path guards', () => {
       null,
       [good],
     ]
-    for (const body of bodies) {
-      const parsed = SyncPushBody.safeParse(body)
-      expect(isPlainSyncPushBody(body)).toBe(parsed.success)
-      if (parsed.success) expect(parsed.data).toEqual(body)
-    }
+    for (const body of bodies) agrees(SyncPushBody, isPlainSyncPushBody, body)
   })
 
   it('accepts a pulled change and a pull page exactly where Change and SyncPullResult do', () => {
     let accepted = 0
     fc.assert(
       fc.property(change, (candidate) => {
-        const parsed = Change.safeParse(candidate)
-        expect(isPlainChange(candidate)).toBe(parsed.success)
-        if (parsed.success) {
-          expect(parsed.data).toEqual(candidate)
-          accepted++
-        }
+        if (agrees(Change, isPlainChange, candidate)) accepted++
       }),
       { numRuns: 3_000 },
     )
@@ -165,11 +161,7 @@ describe('the sync path guards', () => {
       { changes: good, next: 9, more: false, extra: 1 },
       null,
     ]
-    for (const page of pages) {
-      const parsed = SyncPullResult.safeParse(page)
-      expect(isPlainSyncPullResult(page)).toBe(parsed.success)
-      if (parsed.success) expect(parsed.data).toEqual(page)
-    }
+    for (const page of pages) agrees(SyncPullResult, isPlainSyncPullResult, page)
   })
 
   it('names every synced field within the schema length limit', () => {
