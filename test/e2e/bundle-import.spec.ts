@@ -89,7 +89,7 @@ test.describe('bundle import between two vaults', () => {
 
     // --- import: the result screen
     await importButton.click()
-    await expect(dialog.getByRole('status').filter({ hasText: 'Imported' })).toBeVisible({ timeout: 30_000 })
+    await expect(dialog.getByRole('status').filter({ hasText: 'Imported' })).toBeVisible({ timeout: 60_000 })
     await expect(dialog.getByTestId('import-licence')).toHaveText('A new master licence of Acme Logistics (Gold) is bound to acme-production; the keys are on it.')
     const results = dialog.getByRole('table', { name: 'Import results per kind' })
     const row = (kind: string) => results.getByRole('row', { name: new RegExp(`^${kind} `) })

@@ -240,7 +240,7 @@ test.describe('integrator bundles in the UI', () => {
     await inspectBundle(page, bareFile, BUNDLE_PASSPHRASE)
     await expect(dialog.getByText('Signature verified')).toBeVisible()
     await dialog.getByRole('button', { name: 'Import', exact: true }).click()
-    await expect(dialog.getByRole('status').filter({ hasText: 'Imported' })).toBeVisible()
+    await expect(dialog.getByRole('status').filter({ hasText: 'Imported' })).toBeVisible({ timeout: 60_000 })
     // A bundle without keys needs no licence: the result says what (little) it did.
     await expect(dialog.getByRole('table', { name: 'Import results per kind' }).getByRole('row', { name: /^API keys / }).getByRole('cell')).toHaveText(['0', '0', '0', '0'])
     await expect(dialog.getByRole('list', { name: 'Follow-ups' })).toHaveCount(0)
