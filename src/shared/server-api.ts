@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorCodes } from './errors'
-import { Change, Conflict, isPlainChange, isPlainSyncOp, OpOutcome, Organisation, SyncOp } from './sync'
+import { Change, Conflict, isPlainChange, isPlainObject, isPlainSyncOp, OpOutcome, Organisation, SyncOp } from './sync'
 import { VERIFY_CODES } from './verify-codes'
 
 /**
@@ -169,7 +169,7 @@ export const PushAnswer = z.enum(['each', 'exceptions'])
 export const SyncPushBody = z.strictObject({ ops: z.array(SyncOp).min(1).max(1000), answer: PushAnswer.optional() })
 /** Whether `value` is a push body that `SyncPushBody` accepts unchanged (see isPlainSyncOp); no means: ask the schema. */
 export function isPlainSyncPushBody(value: unknown): value is z.output<typeof SyncPushBody> {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  if (!isPlainObject(value)) return false
   const { ops, answer } = value as { ops?: unknown; answer?: unknown }
   if (answer !== undefined && answer !== 'each' && answer !== 'exceptions') return false
   if (!Array.isArray(ops) || ops.length < 1 || ops.length > 1000 || Object.keys(value).length !== (Object.hasOwn(value, 'answer') ? 2 : 1)) return false
@@ -191,7 +191,7 @@ export const SyncPullQuery = z.strictObject({
 export const SyncPullResult = z.strictObject({ changes: z.array(Change), next: z.number().int().min(0), more: z.boolean() })
 /** Whether `value` is a pull page that `SyncPullResult` accepts unchanged (see isPlainChange); no means: ask the schema. */
 export function isPlainSyncPullResult(value: unknown): value is z.output<typeof SyncPullResult> {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  if (!isPlainObject(value)) return false
   const { changes, next, more } = value as { changes?: unknown; next?: unknown; more?: unknown }
   if (!Array.isArray(changes) || typeof next !== 'number' || !Number.isSafeInteger(next) || next < 0 || typeof more !== 'boolean' || Object.keys(value).length !== 3) return false
   for (let i = 0; i < changes.length; i++) if (!isPlainChange(changes[i])) return false

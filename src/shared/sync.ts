@@ -130,6 +130,11 @@ const OP_KEYS = 7
 const CHANGE_KEYS = 7
 const FIELDS = new Map(syncEntityNames.map((e) => [e as string, { fields: new Set<string>(SYNC_ENTITIES[e].fields), secret: new Set<string>(SYNC_ENTITIES[e].secret) }]))
 
+/** An object as JSON.parse makes them: what the hand-written guards below are written for. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+}
+
 function isSyncValue(v: unknown): boolean {
   switch (typeof v) {
     case 'string':
@@ -160,7 +165,7 @@ function isSyncValue(v: unknown): boolean {
  * anything unusual it says no, and the caller asks the schema, which also words the error.
  */
 export function isPlainSyncOp(value: unknown): value is SyncOp {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  if (!isPlainObject(value)) return false
   const op = value as Record<string, unknown>
   const { opId, entity, entityId, collectionId, field, value: v, hlc } = op
   if (Object.keys(op).length !== OP_KEYS) return false
@@ -175,7 +180,7 @@ export function isPlainSyncOp(value: unknown): value is SyncOp {
 
 /** Whether `value` is a pulled change that `Change` accepts as it is (see isPlainSyncOp; the desktop reads pages of them). */
 export function isPlainChange(value: unknown): value is Change {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false
+  if (!isPlainObject(value)) return false
   const c = value as Record<string, unknown>
   const { seq, collectionId, entity, entityId, field, value: v, hlc } = c
   if (Object.keys(c).length !== CHANGE_KEYS) return false
