@@ -146,6 +146,9 @@ const RULE_FIELDS: Partial<Record<SyncEntity, ReadonlySet<string>>> = {
   clients: new Set(['tier']),
 }
 
+/** The column of a change row (appendChange) that names its push batch. */
+const PUSH_ID = 8
+
 /** Most rows of one multi-row INSERT: ~900 parameters, under every SQLite and PostgreSQL limit. */
 const MAX_PARAMS = 900
 const insertSql = new Map<string, string>()
@@ -528,9 +531,15 @@ export class SyncEngine {
           outcomes.push(outcome)
         }
         for (const ent of rows.touched) this.deriveIndex(ent)
-        // Written in multi-row statements, in foreign-key order; one commit for the batch.
+        // Written in multi-row statements, in foreign-key order; one commit for the batch. The
+        // device and the time are the batch's (pushes), written once when it changed anything.
         await insertMany(tx, 'INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES', rows.ops)
-        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES', rows.changes)
+        if (rows.changes.length > 0) {
+          const batch = await tx.get<{ id: number | string }>('INSERT INTO pushes (device_id, received_at) VALUES (?, ?) RETURNING id', [deviceId, at])
+          const pushId = Number(batch!.id)
+          for (const row of rows.changes) row[PUSH_ID] = pushId
+        }
+        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, op_id, push_id) VALUES', rows.changes)
         await insertMany(tx, 'INSERT INTO entity_fields (entity, entity_id, field, seq) VALUES', [...rows.fields.values()], 'ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq')
         await insertMany(
           tx,
@@ -554,10 +563,11 @@ export class SyncEngine {
     this.tailTimer = timer
   }
 
-  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, deviceId: string | null, opId: string | null, at: string): void {
+  /** A change row of this batch; its last column, the batch's push id, is set when the batch is written. */
+  private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, opId: string | null): void {
     const seq = this.lastSeq + 1
     const value = JSON.stringify(next.value)
-    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, deviceId, opId, at])
+    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, opId, null])
     rows.fields.set(`${ent.entity}:${ent.id}:${field}`, [ent.entity, ent.id, field, seq])
     ent.fields.set(field, next)
     this.lastSeq = seq
@@ -575,12 +585,12 @@ export class SyncEngine {
     const ruled = RULE_FIELDS[op.entity]?.has(op.field) === true
     if (ruled) this.deriveRules(ent)
     const broken = ruled ? this.violation(ent, op) : undefined
-    this.appendChange(rows, ent, op.field, next, deviceId, op.opId, at)
+    this.appendChange(rows, ent, op.field, next, op.opId)
     if (!broken) return { opId: op.opId, status: 'applied' }
     // The op is kept in the log (nothing is dropped); the correction, stamped after it, wins.
     const correction = { value: broken.correction.value, hlc: this.hlc.now() }
     const before = serverValue(op, broken.correction, ent.fields.get(broken.correction.field))
-    this.appendChange(rows, ent, broken.correction.field, correction, null, null, at)
+    this.appendChange(rows, ent, broken.correction.field, correction, null)
     this.deriveRules(ent)
     const conflictId = uuidv7()
     rows.conflicts.push([conflictId, ent.collectionId, ent.entity, ent.id, op.field, broken.kind, broken.message, JSON.stringify(op.value), JSON.stringify(before ?? null), op.hlc, op.opId, deviceId, at])

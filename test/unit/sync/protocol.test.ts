@@ -89,15 +89,26 @@ describe.each(backends)('sync protocol', (backend) => {
       const mixed = await push([...client.ops, ...more])
       expect(mixed.outcomes.map((o) => o.status)).toEqual(['applied', 'applied', 'applied', 'applied'])
       expect(await count('changes')).toBe(4)
+      // who sent each change, and when, is its batch's: one push row per batch that changed
+      // something (the replay alone wrote none), naming this device
+      const [{ id: deviceId }] = (await target.sql<{ id: string }>('SELECT id FROM devices')) as [{ id: string }]
+      const provenance = await target.sql<{ op_id: string; push_id: number | string; device_id: string; received_at: string }>(
+        'SELECT c.op_id, c.push_id, p.device_id, p.received_at FROM changes c JOIN pushes p ON p.id = c.push_id ORDER BY c.seq',
+      )
+      expect(provenance.map((r) => [r.op_id, Number(r.push_id), r.device_id])).toEqual([
+        ...client.ops.map((op) => [op.opId, 1, deviceId]),
+        [more[0]!.opId, 2, deviceId],
+      ])
+      expect(await count('pushes')).toBe(2)
+      expect(provenance.every((r) => !Number.isNaN(Date.parse(r.received_at)))).toBe(true)
       // an answer stored in the earlier forms (before migration 0007 every op had its ops row,
       // first holding the outcome's JSON) is still given back as it was
       const old = first.outcomes[1]!
-      const [change] = await target.sql<{ origin_device: string; received_at: string }>('SELECT origin_device, received_at FROM changes WHERE op_id = ?', [old.opId])
       await target.sql('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [
         old.opId,
-        change!.origin_device,
+        deviceId,
         opHash(client.ops[1]!),
-        change!.received_at,
+        provenance[1]!.received_at,
         JSON.stringify({ opId: old.opId, status: 'stale' }),
       ])
       expect((await push(client.ops)).outcomes).toEqual([first.outcomes[0], { opId: old.opId, status: 'stale' }, first.outcomes[2]])
@@ -226,6 +237,10 @@ describe.each(backends)('sync protocol', (backend) => {
       const statuses = changes.filter((x) => x.entityId === second.id && x.field === 'status')
       expect(statuses.at(-1)!.value).toBe('inactive')
       expect(statuses.at(-1)!.hlc > statuses[0]!.hlc).toBe(true)
+      // the correction is the server's own (no op id), written in the push batch it answered
+      const written = await target.sql<{ field: string; op_id: string | null; push_id: number | string }>('SELECT field, op_id, push_id FROM changes WHERE entity_id = ? ORDER BY seq', [second.id])
+      expect(written.filter((x) => x.op_id === null).map((x) => x.field)).toEqual(['status'])
+      expect(new Set(written.map((x) => Number(x.push_id)))).toEqual(new Set([2]))
       const gw = (await t.request('POST', '/v1/gateway-tokens', { token: device, body: { name: 'gw', scopes: ['keys.verify'] } })).body.value.token
       expect((await t.request('POST', '/v1/keys/verify', { token: gw, body: { key: second.plaintext } })).body.value.code).toBe('DISABLED')
       expect((await t.request('POST', '/v1/keys/verify', { token: gw, body: { key: first.plaintext } })).body.value.code).toBe('VALID')

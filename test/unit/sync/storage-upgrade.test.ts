@@ -1,7 +1,8 @@
 import { cpSync, rmSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { opHash } from '../../../src/server/sync/engine'
+import { formatStamp } from '../../../src/core/store/hlc'
+import { opHash, SERVER_NODE } from '../../../src/server/sync/engine'
 import { migrationsDir } from '../../../src/server/store/migrations-dir'
 import type { SyncOp } from '../../../src/shared/sync'
 import { tempDir } from '../../helpers/core'
@@ -15,7 +16,7 @@ import { opWriter } from '../../helpers/sync'
  * same state, answers replays of those operations as before, serves the same log, refuses a
  * reused id, and goes on working.
  */
-describe.each(backends)('sync storage upgrade (migration 0007)', (backend) => {
+describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
     beforeAll(() => backend.setup(), 120_000)
     afterAll(() => backend.teardown(), 60_000)
@@ -34,7 +35,7 @@ describe.each(backends)('sync storage upgrade (migration 0007)', (backend) => {
       target = await backend.fresh()
       // the schema of the previous release: migrations up to 0006
       before7 = tempDir('kw-migrations-')
-      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: (src) => !/0007_/.test(src) })
+      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: (src) => !/000[78]_/.test(src) })
       const clock = testClock()
       t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
       await addAdmin(t)
@@ -79,7 +80,7 @@ describe.each(backends)('sync storage upgrade (migration 0007)', (backend) => {
         expect(r.status).toBe(200)
         return r.body.value.changes as { seq: number; entityId: string; field: string; value: unknown; hlc: string }[]
       }
-      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(7)
+      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(8)
       // the log and the state as stored
       const log = await pull()
       expect(log.map((x) => [x.seq, x.entityId, x.field, x.value, x.hlc])).toEqual(applied.map((op, i) => [i + 1, op.entityId, op.field, op.value, op.hlc]))
@@ -115,5 +116,84 @@ describe.each(backends)('sync storage upgrade (migration 0007)', (backend) => {
       expect(t.server.sync.fields('clients', client.id)?.get('name')).toBe(client.ops[0]!.value)
       expect(t.server.sync.index.verify(key.plaintext).code).toBe('REVOKED')
     })
+
+    it('0008 keeps which device sent each change and when, the server\'s own corrections included', async () => {
+      target = await backend.fresh()
+      // the schema of the previous release: migrations up to 0007
+      before7 = tempDir('kw-migrations-')
+      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: (src) => !/0008_/.test(src) })
+      const clock = testClock()
+      t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
+      await addAdmin(t)
+      await t.token('laptop')
+      await t.token('desktop')
+      await t.close()
+      t = undefined
+      const [laptop, desktop] = (await target.sql<{ id: string }>('SELECT id FROM devices ORDER BY name DESC')).map((d) => d.id) as [string, string]
+
+      // as that release stored them: the laptop's batch, then the desktop's batch at another
+      // time whose key broke the one-active-key rule (the server's correction: no device, no
+      // op id), then a desktop batch received in the same millisecond as the laptop's
+      const w = opWriter()
+      const c = randomUUID()
+      const client = w.client(c)
+      const licence = w.licence(c, client.id)
+      const key = w.key(c, licence.id)
+      const t1 = '2026-03-01T12:00:00.000Z'
+      const t2 = '2026-03-01T12:05:00.000Z'
+      const notes = w.write('clients', client.id, c, { notes: 'same millisecond' })
+      // stamped after everything the writer has stamped so far, as the server stamps a correction
+      const correction = { field: 'status', value: 'inactive', hlc: formatStamp(Date.parse('2026-03-01T12:00:00.500Z'), 0, SERVER_NODE) }
+      const refused = key.ops.find((op) => op.field === 'status')!
+      const conflictId = randomUUID()
+      const stored: { op?: SyncOp; row: [string, string, string, string, string, string, string | null, string | null, string] }[] = [
+        ...[...client.ops, ...licence.ops].map((op) => ({ op, row: rowOf(op, laptop, t1) })),
+        ...key.ops.map((op) => ({ op, row: rowOf(op, desktop, t2) })),
+        { row: [c, 'api_keys', key.id, correction.field, JSON.stringify(correction.value), correction.hlc, null, null, t2] },
+        ...notes.map((op) => ({ op, row: rowOf(op, desktop, t1) })),
+      ]
+      let seq = 0
+      for (const { row } of stored) {
+        seq++
+        await target.sql('INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, origin_device, op_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [seq, ...row.slice(0, 6), row[6], row[7], row[8]])
+        await target.sql(
+          'INSERT INTO entity_fields (entity, entity_id, field, seq) VALUES (?, ?, ?, ?) ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq',
+          [row[1], row[2], row[3], seq],
+        )
+      }
+      await target.sql('INSERT INTO ops (op_id, device_id, request_hash, received_at, result) VALUES (?, ?, ?, ?, ?)', [refused.opId, desktop, opHash(refused), t2, `conflict ${conflictId}`])
+      if (backend.name === 'postgres') await target.sql(`SELECT setval('changes_seq_seq', ${seq})`)
+
+      t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
+      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(8)
+      // every change still names its device (none for the correction) and its time, through its batch
+      const after = await target.sql<{ seq: number | string; op_id: string | null; device_id: string | null; received_at: string; push_id: number | string }>(
+        'SELECT c.seq, c.op_id, p.device_id, p.received_at, c.push_id FROM changes c JOIN pushes p ON p.id = c.push_id ORDER BY c.seq',
+      )
+      expect(after.map((r) => [Number(r.seq), r.op_id, r.device_id, r.received_at])).toEqual(stored.map(({ row }, i) => [i + 1, row[7], row[6], row[8]]))
+      // one batch per (device, time), numbered in log order
+      expect(after.map((r) => Number(r.push_id))).toEqual(stored.map(({ row }) => (row[8] === t1 ? (row[6] === laptop ? 1 : 4) : row[6] === desktop ? 2 : 3)))
+      expect(Number((await target.sql<{ n: number | string }>('SELECT COUNT(*) AS n FROM pushes'))[0]!.n)).toBe(4)
+
+      // the state, the log and the answers to replays are the stored ones
+      const device = await t.token('after the upgrade')
+      expect(t.server.sync.fields('api_keys', key.id)?.get('status')).toBe('inactive')
+      const replay = await t.request('POST', '/v1/sync/push', { token: device, body: { ops: [...client.ops, ...key.ops] } })
+      expect(replay.body.value.outcomes).toEqual([...client.ops, ...key.ops].map((op) => (op === refused ? { opId: op.opId, status: 'conflict', conflictId } : { opId: op.opId, status: 'applied' })))
+      expect(Number((await target.sql<{ n: number | string }>('SELECT COUNT(*) AS n FROM changes'))[0]!.n)).toBe(stored.length)
+      // new work is recorded in a batch of its own, after the upgraded ones
+      w.tick(1000)
+      const revoke = w.write('api_keys', key.id, c, { status: 'revoked' })
+      const r = await t.request('POST', '/v1/sync/push', { token: device, body: { ops: revoke } })
+      expect(r.body.value.outcomes, JSON.stringify(r.body)).toEqual([{ opId: revoke[0]!.opId, status: 'applied' }])
+      const [last] = await target.sql<{ device_id: string; push_id: number | string }>('SELECT p.device_id, c.push_id FROM changes c JOIN pushes p ON p.id = c.push_id ORDER BY c.seq DESC LIMIT 1')
+      expect(Number(last!.push_id)).toBe(5)
+      expect(last!.device_id).toBe((await target.sql<{ id: string }>("SELECT id FROM devices WHERE name = 'after the upgrade'"))[0]!.id)
+    })
   })
 })
+
+/** A change row of the schema before migration 0008, for `op` sent by `device` at `at`. */
+function rowOf(op: SyncOp, device: string, at: string): [string, string, string, string, string, string, string | null, string | null, string] {
+  return [op.collectionId, op.entity, op.entityId, op.field, JSON.stringify(op.value), op.hlc, device, op.opId, at]
+}
