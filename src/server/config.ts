@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import type pino from 'pino'
 import type { ThrottlePolicy } from './store/server-store'
+import type { FoldOptions } from './sync/engine'
 
 export const DEFAULT_DATA_DIR = './keyward-server-data'
 export const DEFAULT_HOST = '127.0.0.1'
@@ -49,6 +50,8 @@ export interface ServerConfig {
   jwksRequestsPerMinute: number
   /** How often the instance follows the change log written by other instances (ms; 0 = never). */
   syncTailMs: number
+  /** When the change log is folded into entity_fields (SyncEngine defaults: 1 s after the last push, 2 000 changes a transaction). */
+  syncFold?: FoldOptions
 }
 
 export type ServerConfigInput = Partial<ServerConfig> & Pick<ServerConfig, 'logger'>
@@ -70,6 +73,7 @@ export function resolveConfig(input: ServerConfigInput): ServerConfig {
     now: input.now ?? (() => new Date()),
     usageFlushMs: input.usageFlushMs ?? 2_000,
     syncTailMs: input.syncTailMs ?? 1_000,
+    syncFold: input.syncFold,
     jwksRequestsPerMinute: input.jwksRequestsPerMinute ?? 600,
   }
 }

@@ -152,7 +152,7 @@ export async function buildServer(input: ServerConfigInput): Promise<KeywardServ
 
   let sync: SyncEngine
   try {
-    sync = await new SyncEngine(store.driver, config.now, logger, { usageFlushMs: config.usageFlushMs }).load(config.syncTailMs)
+    sync = await new SyncEngine(store.driver, config.now, logger, { usageFlushMs: config.usageFlushMs, fold: config.syncFold }).load(config.syncTailMs)
   } catch (error) {
     await store.close()
     throw error

@@ -15,11 +15,12 @@ export interface SqlQueries {
 
 export interface SqlTx extends SqlQueries {
   /**
-   * Serialises the writers of one shared sequence (the audit chain, later the change log)
-   * until the transaction ends, across every server instance on the same database, so
-   * sequence numbers are handed out in commit order.
+   * Serialises the writers of one shared sequence (the audit chain, the change log) until
+   * the transaction ends, across every server instance on the same database, so sequence
+   * numbers are handed out in commit order; 'fields' keeps two instances' folds of the log
+   * into entity_fields from writing the same rows at once.
    */
-  lock(name: 'audit' | 'changes'): Promise<void>
+  lock(name: 'audit' | 'changes' | 'fields'): Promise<void>
 }
 
 export type Dialect = 'sqlite' | 'postgres'

@@ -18,15 +18,18 @@ import { ServerUsage } from './usage'
  * The server side of sync (DESIGN §6) and the state the gateway API answers from.
  *
  * The durable truth is the database: `changes` (the log desktops pull; an applied operation's
- * change row is also its at-most-once record), `entity_fields` (which change holds the
- * winning value of every field) and `ops` (the answer to each operation that was not
- * applied: stale, or refused as a conflict). This
- * class keeps a copy of `entity_fields` in memory, follows the change log (its own pushes
- * and, over a shared PostgreSQL, every other instance's), and keeps the verification index
- * and the licence-rule lookups in step with it, so a gateway request touches no SQL.
+ * change row is also its at-most-once record) and `ops` (the answer to each operation that
+ * was not applied: stale, or refused as a conflict). `entity_fields` (which change holds the
+ * winning value of every field) is a snapshot of the log up to `sync_fields_through`
+ * (server_meta), folded in after the pushes (fold) so a push writes only its log rows. This
+ * class keeps every field's winning value in memory (from the snapshot and the log after
+ * it), follows the change log (its own pushes and, over a shared PostgreSQL, every other
+ * instance's), and keeps the verification index and the licence-rule lookups in step with
+ * it, so a gateway request touches no SQL.
  *
  * Pushes are serialised by the 'changes' lock; inside it the copy first catches up with the
- * log, so licence rules are checked against everything committed before.
+ * log, so licence rules are checked against everything committed before. A change row is
+ * written only when it wins its field, so a field's winning change is its latest (MAX(seq)).
  */
 
 /** The node id of stamps the server writes itself (corrections after a conflict); shared with the desktop client. */
@@ -128,8 +131,6 @@ function sameOp(received: Received, op: SyncOp): boolean {
 interface Rows {
   ops: Row[]
   changes: Row[]
-  /** entity_fields: the last value per field of this batch */
-  fields: Map<string, Row>
   conflicts: Row[]
   /** entities whose verification-index entry is brought up to date once, after the batch */
   touched: Set<EntityState>
@@ -184,6 +185,27 @@ async function insertMany(tx: SqlTx, head: string, rows: Row[], tail = ''): Prom
 const serverValue = (op: SyncOp, correction: { field: string; value: SyncValue }, correctedBefore: Stamped<SyncValue> | undefined) =>
   correction.field === op.field ? correction.value : correctedBefore?.value
 
+/** How far entity_fields is complete (server_meta; migration 0009). */
+const FOLDED_KEY = 'sync_fields_through'
+
+/**
+ * Points every field changed in (from, to] at its latest change. A change row exists only
+ * for a value that won its field, so the latest is the winner; a pointer only moves forwards,
+ * so folds of overlapping ranges, in any order, on any instance, leave the same table.
+ */
+const FOLD_SQL = `INSERT INTO entity_fields (entity, entity_id, field, seq)
+  SELECT entity, entity_id, field, MAX(seq) FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id, field
+  ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > entity_fields.seq`
+
+export interface FoldOptions {
+  /** Fold once no push has changed anything for this long (ms; 0: only when fold() is called). */
+  idleMs?: number
+  /** Changes per fold transaction: each holds the event loop (SQLite) for about this many rows' work. */
+  chunk?: number
+  /** Changes not yet folded beyond which a push starts the fold at once, idle or not (bounds what a start replays). */
+  backlogMax?: number
+}
+
 export interface PushResult {
   outcomes: OpOutcome[]
   /** The log position after this push (pull from here to see the server's answers). */
@@ -207,22 +229,32 @@ export class SyncEngine {
   readonly index: VerifyIndex
   readonly usage: ServerUsage
   private tailTimer: NodeJS.Timeout | undefined
+  /** entity_fields is complete up to here (as this instance last read or wrote it) */
+  private folded = 0
+  private foldTimer: NodeJS.Timeout | undefined
+  private folding: Promise<void> | undefined
+  private closing = false
+  private readonly foldOptions: Required<FoldOptions>
 
   constructor(
     private readonly driver: SqlDriver,
     private readonly now: () => Date,
     private readonly logger: Logger,
-    options: { usageFlushMs?: number } = {},
+    options: { usageFlushMs?: number; fold?: FoldOptions } = {},
   ) {
     this.usage = new ServerUsage(driver, logger, options.usageFlushMs)
     this.index = new VerifyIndex(() => this.now().getTime(), this.usage)
+    this.foldOptions = { idleMs: 1_000, chunk: 2_000, backlogMax: 1_000_000, ...options.fold }
   }
 
   get cursor(): number {
     return this.lastSeq
   }
 
-  /** Builds the in-memory copy from entity_fields; then follows the log every `tailMs`. */
+  /**
+   * Builds the in-memory copy from entity_fields and the log after it; then follows the log
+   * every `tailMs`.
+   */
   async load(tailMs = 1_000): Promise<this> {
     this.state.clear()
     this.lastEntity = undefined
@@ -233,12 +265,14 @@ export class SyncEngine {
     this.clientOfLicence.clear()
     this.index.clear()
     const q = this.driver.queries
-    const top = await q.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes')
-    this.lastSeq = Number(top?.seq ?? 0)
-    // each field's winning value is the change entity_fields points at
+    const through = await q.get<{ value: string }>('SELECT value FROM server_meta WHERE key = ?', [FOLDED_KEY])
+    this.folded = Number(through?.value ?? 0)
+    this.lastSeq = this.folded
+    // each field's winning value up to there is the change entity_fields points at (a pointer
+    // a fold has moved past it since is left out: the replay below reaches its change)
     const rows = await q.all<{ collection_id: string; entity: SyncEntity; entity_id: string; field: string; value: string; hlc: string }>(
       'SELECT c.collection_id, f.entity, f.entity_id, f.field, c.value, c.hlc FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.seq <= ?',
-      [this.lastSeq],
+      [this.folded],
     )
     const touched = new Set<EntityState>()
     for (const r of rows) {
@@ -247,6 +281,9 @@ export class SyncEngine {
       touched.add(ent)
     }
     for (const ent of touched) this.derive(ent)
+    // then the log after the snapshot, as any other instance's changes are followed
+    await this.catchUp(q)
+    if (this.lastSeq > this.folded) this.scheduleFold()
     if (tailMs > 0) {
       this.tailTimer = setInterval(() => {
         this.catchUp(this.driver.queries).catch((error: unknown) => this.logger.warn({ error: String(error) }, 'following the change log failed; retrying'))
@@ -257,8 +294,65 @@ export class SyncEngine {
   }
 
   async close(): Promise<void> {
+    this.closing = true
     if (this.tailTimer) clearInterval(this.tailTimer)
+    if (this.foldTimer) clearTimeout(this.foldTimer)
+    // a fold under way stops after its current transaction; what is left is replayed on the next start
+    await this.folding
     await this.usage.close()
+  }
+
+  /** How far entity_fields is complete, as this instance last read or wrote it. */
+  get foldedThrough(): number {
+    return this.folded
+  }
+
+  /**
+   * Folds the committed log into entity_fields, a transaction per `chunk` changes with a turn
+   * of the event loop between them, until it reaches the end of the log as it was when a
+   * transaction began (or the engine closes). Resolves when done; errors are logged and the
+   * next push schedules another try.
+   */
+  fold(): Promise<void> {
+    this.folding ??= this.foldAll()
+      .catch((error: unknown) => this.logger.warn({ error: String(error) }, 'folding the change log into entity_fields failed; retrying after the next push'))
+      .finally(() => (this.folding = undefined))
+    return this.folding
+  }
+
+  private async foldAll(): Promise<void> {
+    const chunk = this.foldOptions.chunk
+    while (!this.closing) {
+      const done = await this.driver.transaction(async (tx) => {
+        await tx.lock('fields')
+        // from the table's own mark (another instance may have folded further) to at most the
+        // end of what is committed: seq order is commit order, so nothing below it is pending
+        const from = Number((await tx.get<{ value: string }>('SELECT value FROM server_meta WHERE key = ?', [FOLDED_KEY]))?.value ?? 0)
+        const top = Number((await tx.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes'))?.seq ?? 0)
+        const to = Math.min(top, from + chunk)
+        if (to > from) {
+          await tx.run(FOLD_SQL, [from, to])
+          await tx.run(`UPDATE server_meta SET value = ? WHERE key = ? AND CAST(value AS BIGINT) < ?`, [String(to), FOLDED_KEY, to])
+        }
+        this.folded = Math.max(from, to)
+        return to >= top
+      })
+      if (done) return
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  /** After a push: fold once pushes pause, or at once when the unfolded log has grown too long. */
+  private scheduleFold(): void {
+    if (this.closing) return
+    if (this.lastSeq - this.folded > this.foldOptions.backlogMax) {
+      void this.fold()
+      return
+    }
+    if (this.foldOptions.idleMs <= 0) return
+    if (this.foldTimer) clearTimeout(this.foldTimer)
+    this.foldTimer = setTimeout(() => void this.fold(), this.foldOptions.idleMs)
+    this.foldTimer.unref()
   }
 
   /** Applies committed changes after the copy's position (other instances' pushes). */
@@ -487,7 +581,7 @@ export class SyncEngine {
       seenInBatch.set(op.opId, op)
     }
     try {
-      return await this.driver.transaction(async (tx) => {
+      const result = await this.driver.transaction(async (tx) => {
         await tx.lock('changes')
         await this.catchUp(tx)
         const known = new Map<string, Received>()
@@ -516,7 +610,7 @@ export class SyncEngine {
         if (latest !== undefined) this.hlc.receive(latest)
         const outcomes: OpOutcome[] = []
         const at = this.now().toISOString()
-        const rows: Rows = { ops: [], changes: [], fields: new Map(), conflicts: [], touched: new Set() }
+        const rows: Rows = { ops: [], changes: [], conflicts: [], touched: new Set() }
         for (const op of ops) {
           const prior = known.get(op.opId)
           if (prior) {
@@ -540,14 +634,15 @@ export class SyncEngine {
           for (const row of rows.changes) row[PUSH_ID] = pushId
         }
         await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, op_id, push_id) VALUES', rows.changes)
-        await insertMany(tx, 'INSERT INTO entity_fields (entity, entity_id, field, seq) VALUES', [...rows.fields.values()], 'ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq')
         await insertMany(
           tx,
           'INSERT INTO conflicts (id, collection_id, entity, entity_id, field, kind, message, proposed_value, current_value, hlc, op_id, origin_device, detected_at) VALUES',
           rows.conflicts,
         )
-        return { outcomes, cursor: this.lastSeq }
+        return { outcomes, cursor: this.lastSeq, wrote: rows.changes.length > 0 }
       })
+      if (result.wrote) this.scheduleFold()
+      return { outcomes: result.outcomes, cursor: result.cursor }
     } catch (error) {
       // The copy may hold writes of the rolled-back transaction: rebuild it from the database.
       if (!(error instanceof KeywardError)) await this.reload()
@@ -568,7 +663,6 @@ export class SyncEngine {
     const seq = this.lastSeq + 1
     const value = JSON.stringify(next.value)
     rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, opId, null])
-    rows.fields.set(`${ent.entity}:${ent.id}:${field}`, [ent.entity, ent.id, field, seq])
     ent.fields.set(field, next)
     this.lastSeq = seq
   }

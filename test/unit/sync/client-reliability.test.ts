@@ -36,7 +36,10 @@ async function runUntilClean(d: TestCore, attempts = 300) {
 async function expectServerHolds(target: Target, ids: string[]) {
   const dupes = await target.sql<{ op_id: string }>('SELECT op_id FROM changes WHERE op_id IS NOT NULL GROUP BY op_id HAVING COUNT(*) > 1')
   expect(dupes).toEqual([])
-  const names = await target.sql<{ entity_id: string; value: string }>(`SELECT f.entity_id, c.value FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.entity = 'clients' AND f.field = 'name'`)
+  // a field's value on the server is its latest change (entity_fields is folded from these later)
+  const names = await target.sql<{ entity_id: string; value: string }>(
+    `SELECT c.entity_id, c.value FROM changes c WHERE c.seq IN (SELECT MAX(seq) FROM changes WHERE entity = 'clients' AND field = 'name' GROUP BY entity_id)`,
+  )
   const byId = new Map(names.map((r) => [r.entity_id, JSON.parse(r.value) as string]))
   for (const id of ids) expect(byId.has(id), `client ${id} never reached the server`).toBe(true)
   return byId

@@ -189,6 +189,7 @@ describe.each(backends)('sync protocol', (backend) => {
       expect((await push(newer)).outcomes[0]!.status).toBe('applied')
       const r = await push(older)
       expect(r.outcomes.map((o) => o.status)).toEqual(['stale', 'applied'])
+      await t.server.sync.fold()
       const fields = await target.sql<{ field: string; value: string }>("SELECT f.field, c.value FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.entity = 'clients' ORDER BY f.field")
       expect(Object.fromEntries(fields.map((f) => [f.field, JSON.parse(f.value)]))).toMatchObject({ notes: 'from A (newer)', name: 'renamed by B' })
     })
@@ -208,6 +209,7 @@ describe.each(backends)('sync protocol', (backend) => {
       // the edit has the later stamp, and arrives first
       expect((await push(edit)).outcomes[0]!.status).toBe('applied')
       expect((await push(revoke)).outcomes[0]!.status).toBe('applied')
+      await t.server.sync.fold()
       const [status] = await target.sql<{ value: string }>("SELECT c.value FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.entity = 'api_keys' AND f.field = 'status'")
       expect(JSON.parse(status!.value)).toBe('revoked')
       await push(w.write('clients', client.id, c, { deleted_at: '2026-03-01T12:00:00.000Z' }))

@@ -1,4 +1,4 @@
-import { cpSync, rmSync } from 'node:fs'
+import { cpSync, readdirSync, rmSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { formatStamp } from '../../../src/core/store/hlc'
@@ -16,7 +16,7 @@ import { opWriter } from '../../helpers/sync'
  * same state, answers replays of those operations as before, serves the same log, refuses a
  * reused id, and goes on working.
  */
-describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backend) => {
+describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
     beforeAll(() => backend.setup(), 120_000)
     afterAll(() => backend.teardown(), 60_000)
@@ -24,6 +24,7 @@ describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backen
     let target: Target
     let t: TestServer | undefined
     let before7: string
+    const latest = readdirSync(migrationsDir(backend.name)).filter((f) => f.endsWith('.sql')).length
     afterEach(async () => {
       await t?.close()
       t = undefined
@@ -35,7 +36,7 @@ describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backen
       target = await backend.fresh()
       // the schema of the previous release: migrations up to 0006
       before7 = tempDir('kw-migrations-')
-      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: (src) => !/000[78]_/.test(src) })
+      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: before(7) })
       const clock = testClock()
       t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
       await addAdmin(t)
@@ -80,7 +81,7 @@ describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backen
         expect(r.status).toBe(200)
         return r.body.value.changes as { seq: number; entityId: string; field: string; value: unknown; hlc: string }[]
       }
-      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(8)
+      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(latest)
       // the log and the state as stored
       const log = await pull()
       expect(log.map((x) => [x.seq, x.entityId, x.field, x.value, x.hlc])).toEqual(applied.map((op, i) => [i + 1, op.entityId, op.field, op.value, op.hlc]))
@@ -121,7 +122,7 @@ describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backen
       target = await backend.fresh()
       // the schema of the previous release: migrations up to 0007
       before7 = tempDir('kw-migrations-')
-      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: (src) => !/0008_/.test(src) })
+      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: before(8) })
       const clock = testClock()
       t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
       await addAdmin(t)
@@ -165,7 +166,9 @@ describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backen
       if (backend.name === 'postgres') await target.sql(`SELECT setval('changes_seq_seq', ${seq})`)
 
       t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
-      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(8)
+      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(latest)
+      // 0009: entity_fields, written by every push until then, is complete to the end of the log
+      expect((await target.sql<{ value: string }>("SELECT value FROM server_meta WHERE key = 'sync_fields_through'"))[0]!.value).toBe(String(stored.length))
       // every change still names its device (none for the correction) and its time, through its batch
       const after = await target.sql<{ seq: number | string; op_id: string | null; device_id: string | null; received_at: string; push_id: number | string }>(
         'SELECT c.seq, c.op_id, p.device_id, p.received_at, c.push_id FROM changes c JOIN pushes p ON p.id = c.push_id ORDER BY c.seq',
@@ -196,4 +199,12 @@ describe.each(backends)('sync storage upgrades (migrations 0007, 0008)', (backen
 /** A change row of the schema before migration 0008, for `op` sent by `device` at `at`. */
 function rowOf(op: SyncOp, device: string, at: string): [string, string, string, string, string, string, string | null, string | null, string] {
   return [op.collectionId, op.entity, op.entityId, op.field, JSON.stringify(op.value), op.hlc, device, op.opId, at]
+}
+
+/** A copy filter keeping the migrations numbered below `version`: the schema of the release before it. */
+function before(version: number) {
+  return (src: string) => {
+    const numbered = /(\d{4})_[^/\\]*\.sql$/.exec(src)
+    return !numbered || Number(numbered[1]) < version
+  }
 }
