@@ -198,8 +198,10 @@ const FOLD_SQL = `INSERT INTO entity_fields (entity, entity_id, field, seq)
   ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > entity_fields.seq`
 
 export interface FoldOptions {
-  /** Fold once no push has changed anything for this long (ms; 0: only when fold() is called). */
+  /** Fold once sync traffic (a push that changed something, a pull) has paused this long (ms; 0: only when fold() is called). */
   idleMs?: number
+  /** Fold anyway once the first unfolded push is this old (ms), however busy sync is. */
+  maxWaitMs?: number
   /** Changes per fold transaction: each holds the event loop (SQLite) for about this many rows' work. */
   chunk?: number
   /** Changes not yet folded beyond which a push starts the fold at once, idle or not (bounds what a start replays). */
@@ -232,6 +234,8 @@ export class SyncEngine {
   /** entity_fields is complete up to here (as this instance last read or wrote it) */
   private folded = 0
   private foldTimer: NodeJS.Timeout | undefined
+  /** when the pending fold was first scheduled (Date.now()) */
+  private foldWaitingSince = 0
   private folding: Promise<void> | undefined
   private closing = false
   private readonly foldOptions: Required<FoldOptions>
@@ -244,7 +248,7 @@ export class SyncEngine {
   ) {
     this.usage = new ServerUsage(driver, logger, options.usageFlushMs)
     this.index = new VerifyIndex(() => this.now().getTime(), this.usage)
-    this.foldOptions = { idleMs: 1_000, chunk: 2_000, backlogMax: 1_000_000, ...options.fold }
+    this.foldOptions = { idleMs: 1_000, maxWaitMs: 30_000, chunk: 2_000, backlogMax: 1_000_000, ...options.fold }
   }
 
   get cursor(): number {
@@ -342,17 +346,32 @@ export class SyncEngine {
     }
   }
 
-  /** After a push: fold once pushes pause, or at once when the unfolded log has grown too long. */
+  /**
+   * After a push that changed something: fold once sync traffic pauses, at once when the
+   * unfolded log has grown too long or the fold has waited maxWaitMs.
+   */
   private scheduleFold(): void {
     if (this.closing) return
-    if (this.lastSeq - this.folded > this.foldOptions.backlogMax) {
-      void this.fold()
-      return
-    }
-    if (this.foldOptions.idleMs <= 0) return
+    const { idleMs, maxWaitMs, backlogMax } = this.foldOptions
+    if (this.lastSeq - this.folded > backlogMax) return this.foldNow()
+    if (idleMs <= 0) return
+    if (!this.foldTimer) {
+      this.foldWaitingSince = Date.now()
+      this.foldTimer = setTimeout(() => this.foldNow(), idleMs)
+      this.foldTimer.unref()
+    } else if (Date.now() - this.foldWaitingSince >= maxWaitMs) this.foldNow()
+    else this.foldTimer.refresh()
+  }
+
+  /** A pull is sync traffic too: a pending fold waits for it to pause (up to maxWaitMs). */
+  private postponeFold(): void {
+    if (this.foldTimer && Date.now() - this.foldWaitingSince < this.foldOptions.maxWaitMs) this.foldTimer.refresh()
+  }
+
+  private foldNow(): void {
     if (this.foldTimer) clearTimeout(this.foldTimer)
-    this.foldTimer = setTimeout(() => void this.fold(), this.foldOptions.idleMs)
-    this.foldTimer.unref()
+    this.foldTimer = undefined
+    void this.fold()
   }
 
   /** Applies committed changes after the copy's position (other instances' pushes). */
@@ -699,6 +718,7 @@ export class SyncEngine {
    * full page.
    */
   async pull(cursor: number, limit: number, collectionId?: string): Promise<JsonText<{ changes: Change[]; next: number; more: boolean }>> {
+    this.postponeFold()
     const params: (string | number)[] = [cursor]
     let where = 'seq > ?'
     if (collectionId) {

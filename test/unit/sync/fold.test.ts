@@ -145,7 +145,7 @@ describe.each(backends)('folding the change log into entity_fields', (backend) =
       expect(await folded()).toEqual(await latest())
     })
 
-    it('folds on its own once pushes pause, and at once when the unfolded log grows past its bound', async () => {
+    it('folds on its own once sync traffic pauses, after maxWaitMs however busy, and at once past its backlog bound', async () => {
       target = await backend.fresh()
       let t = await start({ idleMs: 50 })
       await addAdmin(t)
@@ -153,6 +153,35 @@ describe.each(backends)('folding the change log into entity_fields', (backend) =
       const work = await workload(t, token)
       await until('the fold after the pause', async () => (await mark()) === (await lastSeq()))
       expect(await folded()).toEqual(await latest())
+      await stop(t)
+
+      // pulls are sync traffic too: while desktops pull, the fold waits (up to maxWaitMs)
+      t = await start({ idleMs: 1_000, maxWaitMs: 60_000 })
+      const reader = await t.token('reader')
+      work.w.tick(1000)
+      await push(t, reader, work.w.write('clients', work.client.id, work.c, { notes: 'while pulling' }))
+      const waiting = await mark()
+      expect(waiting).toBeLessThan(await lastSeq())
+      for (const until = Date.now() + 2_500; Date.now() < until; ) {
+        expect((await t.request('GET', '/v1/sync/pull?cursor=0&limit=50', { token: reader })).status).toBe(200)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(await mark()).toBe(waiting)
+      await until('the fold once the pulls stopped', async () => (await mark()) === (await lastSeq()))
+      await stop(t)
+
+      // a fold that has waited maxWaitMs runs even while pushes keep coming
+      t = await start({ idleMs: 1_000, maxWaitMs: 300 })
+      const busy = await t.token('busy')
+      const from = await mark()
+      let pushes = 0
+      for (const until = Date.now() + 10_000; (await mark()) === from && Date.now() < until; pushes++) {
+        work.w.tick(10)
+        await push(t, busy, work.w.write('clients', work.client.id, work.c, { notes: `busy ${pushes}` }))
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(await mark()).toBeGreaterThan(from)
+      expect(pushes).toBeGreaterThan(1)
       await stop(t)
 
       // no pause (idleMs 0 never folds on its own), but a bound of 5 unfolded changes
