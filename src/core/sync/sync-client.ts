@@ -429,13 +429,24 @@ export class SyncClient {
   /** Pulls and applies one scope's changes after its cursor: the fields applied, and whether the server corrected anything. */
   private async pull(remote: Remote, token: string, keys: CodecKeys, scope: string, domains: Set<string>, signal: AbortSignal): Promise<{ applied: number; corrected: boolean }> {
     let s = this.session()
-    let cursor = this.states(s).get(scope)?.cursor ?? 0
+    const from = this.states(s).get(scope)?.cursor ?? 0
     let pulled = 0
     let corrected = false
     this.setProgress(s, { phase: 'pulling', collectionId: scope, done: 0, total: null })
+    const fetchPage = (after: number) => remote.call('sync.pull', { token, query: { cursor: after, limit: this.options.pullPage ?? 1000, collectionId: scope }, signal })
+    let fetching = fetchPage(from)
     for (;;) {
-      const page = await remote.call('sync.pull', { token, query: { cursor, limit: this.options.pullPage ?? 1000, collectionId: scope }, signal })
+      const page = await fetching
       if (page.changes.length === 0) break
+      if (page.more) {
+        // The next page is asked for before this one is applied, so the server reads it while
+        // this desktop writes; it is applied only after this one committed, and a failure of
+        // either fails the run with this page's cursor kept. One turn of the event loop first
+        // puts the request on the wire: the apply below is synchronous.
+        fetching = fetchPage(page.next)
+        fetching.catch(() => undefined) // awaited on the next turn, or dropped if this page fails
+        await new Promise((resolve) => setImmediate(resolve))
+      }
       corrected ||= page.changes.some((c) => c.hlc.endsWith(`-${SERVER_NODE}`))
       s = this.session()
       this.setProgress(s, { phase: 'applying', collectionId: scope, done: pulled, total: null })
@@ -454,7 +465,6 @@ export class SyncClient {
         }
       })()
       pulled += placed.applied
-      cursor = page.next
       const keyIds = placed.touched.get('api_keys')
       if (keyIds) s.keyIndex.refreshKeys(keyIds)
       const licenceIds = placed.touched.get('licences')

@@ -278,6 +278,59 @@ describe.each(backends)('desktop sync client', (backend) => {
       expect(a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 })
     }, 60_000)
 
+    it('pulls page after page, each asked for once and after the page before it; a page lost while the one before is applied keeps that one', async () => {
+      const server = await track(syncServer())
+      const proxy = await forwardingProxy(server.url)
+      cleanups.push(proxy.close)
+      const a = await track(desktop())
+      const placed = await makeLicensedCollection(a.client)
+      for (const kind of ['erp', 'workflow', 'mobile'] as const) await a.client.call('keys.create', { collectionId: placed.collection.id, applicationKind: kind, name: `${kind} key` })
+      await connect(a, server.url, 'a')
+      expect((await a.client.call('sync.run', { confirmInitial: true })).error).toBeNull()
+
+      // B pulls 6 changes a page; the first request for a scope's next page (made while the page
+      // before it is applied) fails
+      const b = await track(desktop({ sync: { intervalMs: 0, pullPage: 6, requestTimeoutMs: 5_000 } }))
+      await connect(b, proxy.url, 'b')
+      const call = Remote.prototype.call
+      const asked: { cursor: number; collectionId?: string }[] = []
+      let lost: { cursor: number; collectionId?: string } | undefined
+      Remote.prototype.call = function (this: Remote, name, request) {
+        if (name !== 'sync.pull') return call.call(this, name, request)
+        const query = (request as { query: { cursor: number; collectionId?: string } }).query
+        const before = asked.at(-1)
+        asked.push(query)
+        if (!lost && before?.collectionId === query.collectionId) {
+          lost = query
+          return Promise.reject(new KeywardError('SYNC_UNREACHABLE', 'The Keyward server could not be reached.'))
+        }
+        return call.call(this, name, request)
+      } as typeof call
+      try {
+        const run = await b.client.call('sync.run', { confirmInitial: true })
+        expect(run.error).toMatchObject({ code: 'SYNC_UNREACHABLE' })
+      } finally {
+        Remote.prototype.call = call
+      }
+      // the page before it committed with its cursor, which is where the lost request started; nothing after it was asked for
+      expect(lost).toBeDefined()
+      expect(asked.at(-1)).toBe(lost)
+      const kept = b.core.session().db.prepare('SELECT cursor FROM sync_state WHERE collection_id = ?').get(lost!.collectionId) as { cursor: number }
+      expect(kept.cursor).toBe(lost!.cursor)
+      expect(lost!.cursor).toBeGreaterThan(asked.at(-2)!.cursor)
+
+      // the next run goes on from there: every page asked for once, in order, and B ends where A is
+      expect((await b.client.call('sync.run', { confirmInitial: true })).error).toBeNull()
+      const pulls = proxy.forwarded.filter((r) => r.path.startsWith('/v1/sync/pull')).map((r) => new URL(r.path, 'http://x').searchParams)
+      const byScope = new Map<string, number[]>()
+      for (const q of pulls) byScope.set(q.get('collectionId') ?? '', [...(byScope.get(q.get('collectionId') ?? '') ?? []), Number(q.get('cursor'))])
+      for (const [scope, cursors] of byScope) {
+        for (let i = 1; i < cursors.length; i++) expect(cursors[i], `${scope}: ${cursors.join(', ')}`).toBeGreaterThan(cursors[i - 1]!)
+      }
+      expect(pulls.length).toBeGreaterThan(6)
+      expect(state(b)).toEqual(state(a))
+    }, 60_000)
+
     it('a conflict the server raises is listed and resolvable; reapply pushes the value again with a new stamp', async () => {
       const server = await track(syncServer())
       const a = await track(desktop())
