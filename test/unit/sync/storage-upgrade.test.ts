@@ -23,27 +23,36 @@ describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (back
 
     let target: Target
     let t: TestServer | undefined
-    let before7: string
+    let olderMigrations: string
     const latest = readdirSync(migrationsDir(backend.name)).filter((f) => f.endsWith('.sql')).length
     afterEach(async () => {
       await t?.close()
       t = undefined
       await target?.cleanup()
-      rmSync(before7, { recursive: true, force: true })
+      rmSync(olderMigrations, { recursive: true, force: true })
     })
 
-    it('keeps the state, the log and the answers to replays of operations stored before it', async () => {
+    const clock = testClock()
+    /**
+     * A fresh database brought to the schema before migration `version` by a server of that
+     * release, with an admin and a device logged in per name; returns the device ids in that order.
+     */
+    const olderRelease = async (version: number, devices: string[]): Promise<string[]> => {
       target = await backend.fresh()
-      // the schema of the previous release: migrations up to 0006
-      before7 = tempDir('kw-migrations-')
-      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: before(7) })
-      const clock = testClock()
-      t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
+      olderMigrations = tempDir('kw-migrations-')
+      cpSync(migrationsDir(backend.name), olderMigrations, { recursive: true, filter: before(version) })
+      t = await startTestServer(target, { migrationsDir: olderMigrations, now: clock.now, syncTailMs: 0 })
       await addAdmin(t)
-      let device = await t.token()
+      for (const name of devices) await t.token(name)
       await t.close()
       t = undefined
-      const [{ id: deviceId }] = (await target.sql<{ id: string }>('SELECT id FROM devices')) as [{ id: string }]
+      const rows = await target.sql<{ id: string; name: string }>('SELECT id, name FROM devices')
+      return devices.map((name) => rows.find((r) => r.name === name)!.id)
+    }
+
+    it('keeps the state, the log and the answers to replays of operations stored before it', async () => {
+      // the schema of the previous release: migrations up to 0006
+      const [deviceId] = await olderRelease(7, ['laptop'])
 
       // a client, an active licence and a key, plus one operation that arrived stale
       const w = opWriter()
@@ -70,7 +79,7 @@ describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (back
 
       // the upgrade: the same data directory or database, every migration
       t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
-      device = await t.token('after the upgrade')
+      const device = await t.token('after the upgrade')
       const push = async (ops: SyncOp[]) => {
         const r = await t!.request('POST', '/v1/sync/push', { token: device, body: { ops } })
         expect(r.status, JSON.stringify(r.body)).toBe(200)
@@ -119,18 +128,8 @@ describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (back
     })
 
     it('0008 keeps which device sent each change and when, the server\'s own corrections included', async () => {
-      target = await backend.fresh()
       // the schema of the previous release: migrations up to 0007
-      before7 = tempDir('kw-migrations-')
-      cpSync(migrationsDir(backend.name), before7, { recursive: true, filter: before(8) })
-      const clock = testClock()
-      t = await startTestServer(target, { migrationsDir: before7, now: clock.now, syncTailMs: 0 })
-      await addAdmin(t)
-      await t.token('laptop')
-      await t.token('desktop')
-      await t.close()
-      t = undefined
-      const [laptop, desktop] = (await target.sql<{ id: string }>('SELECT id FROM devices ORDER BY name DESC')).map((d) => d.id) as [string, string]
+      const [laptop, desktop] = (await olderRelease(8, ['laptop', 'desktop'])) as [string, string]
 
       // as that release stored them: the laptop's batch, then the desktop's batch at another
       // time whose key broke the one-active-key rule (the server's correction: no device, no
