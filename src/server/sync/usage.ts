@@ -20,7 +20,7 @@ export class ServerUsage implements UsageSink {
   constructor(
     private readonly driver: SqlDriver,
     private readonly logger: Logger,
-    private readonly intervalMs = 2_000,
+    private readonly intervalMs = 10_000,
   ) {}
 
   pending(source: UsageSource): void {
