@@ -29,15 +29,22 @@ export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[]
   ) as OutboxRow[]
   const ops: SyncOp[] = []
   const gone: string[] = []
+  // A row's queued fields are neighbours in the outbox (its triggers queue them together), so
+  // the row is read once for them all; nothing writes between these reads.
+  let lastRow: { table: string; id: string; values: Record<string, Buffer | string | number | null> | undefined } | undefined
   for (const r of rows) {
     const t = tableOf(r.entity)
     const f = t.fields.find((x) => x.field === r.field)
-    const local = f && (prepared(s.db, `SELECT ${f.column} AS v FROM ${t.table} WHERE id = ?`).get(r.entity_id) as { v: Buffer | string | number | null } | undefined)
+    if (f && (lastRow?.table !== t.table || lastRow.id !== r.entity_id)) {
+      lastRow = { table: t.table, id: r.entity_id, values: prepared(s.db, `SELECT * FROM ${t.table} WHERE id = ?`).get(r.entity_id) as Record<string, Buffer | string | number | null> | undefined }
+    }
+    const local = f && lastRow?.values
     if (!f || !local) {
       gone.push(r.op_id)
       continue
     }
-    const value: SyncValue = toWire(keys, t, f, r.entity_id, local.v, r.op_id)
+    if (!(f.column in local)) throw new Error(`${t.table} has no column ${f.column} (sync table definitions out of step with the schema)`)
+    const value: SyncValue = toWire(keys, t, f, r.entity_id, local[f.column]!, r.op_id)
     ops.push({ opId: r.op_id, entity: r.entity, entityId: r.entity_id, collectionId: r.collection_id, field: r.field, value, hlc: r.hlc })
   }
   return { ops, lastSeq: rows.length ? rows[rows.length - 1]!.seq : afterSeq, gone }
