@@ -44,7 +44,7 @@ export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[]
       continue
     }
     if (!(f.column in local)) throw new Error(`${t.table} has no column ${f.column} (sync table definitions out of step with the schema)`)
-    const value: SyncValue = toWire(keys, t, f, r.entity_id, local[f.column]!, r.op_id)
+    const value: SyncValue = toWire(keys, t, f, r.entity_id, local[f.column] as Buffer | string | number | null, r.op_id)
     ops.push({ opId: r.op_id, entity: r.entity, entityId: r.entity_id, collectionId: r.collection_id, field: r.field, value, hlc: r.hlc })
   }
   return { ops, lastSeq: rows.length ? rows[rows.length - 1]!.seq : afterSeq, gone }
