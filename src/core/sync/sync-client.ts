@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { randomBytes } from 'node:crypto'
 import type { SyncPreview, SyncProgress, SyncStatus, SyncSummary } from '../../shared/contract/sync'
 import { KeywardError, isKeywardError } from '../../shared/errors'
@@ -405,7 +406,7 @@ export class SyncClient {
         // waits for the request in flight first.
         sending.catch(() => undefined)
         try {
-          await new Promise((resolve) => setImmediate(resolve))
+          await nextTurn()
           next = nextBatch(this.session(), keys, scopes, batch, lastSeq)
         } catch (error) {
           await sending.catch(() => undefined)
@@ -445,7 +446,7 @@ export class SyncClient {
         // puts the request on the wire: the apply below is synchronous.
         fetching = fetchPage(page.next)
         fetching.catch(() => undefined) // awaited on the next turn, or dropped if this page fails
-        await new Promise((resolve) => setImmediate(resolve))
+        await nextTurn()
       }
       corrected ||= page.changes.some((c) => c.hlc.endsWith(`-${SERVER_NODE}`))
       s = this.session()

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import { hash } from 'node:crypto'
 import { v7 as uuidv7 } from 'uuid'
 import { canonicalJson } from '../../core/audit/audit-log'
@@ -187,6 +188,7 @@ const serverValue = (op: SyncOp, correction: { field: string; value: SyncValue }
 
 /** How far entity_fields is complete (server_meta; migration 0009). */
 const FOLDED_KEY = 'sync_fields_through'
+const foldedMark = async (q: SqlQueries) => Number((await q.get<{ value: string }>('SELECT value FROM server_meta WHERE key = ?', [FOLDED_KEY]))?.value ?? 0)
 
 /**
  * Points every field changed in (from, to] at its latest change. A change row exists only
@@ -269,8 +271,7 @@ export class SyncEngine {
     this.clientOfLicence.clear()
     this.index.clear()
     const q = this.driver.queries
-    const through = await q.get<{ value: string }>('SELECT value FROM server_meta WHERE key = ?', [FOLDED_KEY])
-    this.folded = Number(through?.value ?? 0)
+    this.folded = await foldedMark(q)
     this.lastSeq = this.folded
     // each field's winning value up to there is the change entity_fields points at (a pointer
     // a fold has moved past it since is left out: the replay below reaches its change)
@@ -331,7 +332,7 @@ export class SyncEngine {
         await tx.lock('fields')
         // from the table's own mark (another instance may have folded further) to at most the
         // end of what is committed: seq order is commit order, so nothing below it is pending
-        const from = Number((await tx.get<{ value: string }>('SELECT value FROM server_meta WHERE key = ?', [FOLDED_KEY]))?.value ?? 0)
+        const from = await foldedMark(tx)
         const top = Number((await tx.get<{ seq: number | string | null }>('SELECT MAX(seq) AS seq FROM changes'))?.seq ?? 0)
         const to = Math.min(top, from + chunk)
         if (to > from) {
@@ -342,7 +343,7 @@ export class SyncEngine {
         return to >= top
       })
       if (done) return
-      await new Promise((resolve) => setImmediate(resolve))
+      await nextTurn()
     }
   }
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Logger } from '../../core/logger'
 import type { UsageSink, UsageSource } from '../../core/keys/verify-index'
 import type { SqlDriver } from '../store/sql-driver'
@@ -51,7 +52,7 @@ export class ServerUsage implements UsageSink {
     this.flushing = this.driver.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
         // between statements the event loop runs: gateway requests never wait for a whole flush
-        if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+        if (i > 0) await nextTurn()
         const chunk = rows.slice(i, i + ROWS_PER_STATEMENT)
         await tx.run(
           `INSERT INTO key_usage (key_id, use_count, last_used_at) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
