@@ -41,12 +41,12 @@ describe.each(backends)('folding the change log into entity_fields', (backend) =
     }
     const mark = async () => Number((await target.sql<{ value: string }>("SELECT value FROM server_meta WHERE key = 'sync_fields_through'"))[0]!.value)
     const lastSeq = async () => Number((await target.sql<{ n: number | string }>('SELECT MAX(seq) AS n FROM changes'))[0]!.n)
+    /** Field pointers (entity, id, field → seq) as sorted text, to compare two sets of them. */
+    const pointers = async (sql: string) =>
+      (await target.sql<{ entity: string; entity_id: string; field: string; seq: number | string }>(sql)).map((r) => `${r.entity}/${r.entity_id}/${r.field}=${Number(r.seq)}`).sort()
     /** Each field's latest change, worked out from the log: what a complete entity_fields holds. */
-    const latest = async () =>
-      (await target.sql<{ entity: string; entity_id: string; field: string; seq: number | string }>('SELECT entity, entity_id, field, MAX(seq) AS seq FROM changes GROUP BY entity, entity_id, field'))
-        .map((r) => `${r.entity}/${r.entity_id}/${r.field}=${Number(r.seq)}`)
-        .sort()
-    const folded = async () => (await target.sql<{ entity: string; entity_id: string; field: string; seq: number | string }>('SELECT * FROM entity_fields')).map((r) => `${r.entity}/${r.entity_id}/${r.field}=${Number(r.seq)}`).sort()
+    const latest = () => pointers('SELECT entity, entity_id, field, MAX(seq) AS seq FROM changes GROUP BY entity, entity_id, field')
+    const folded = () => pointers('SELECT entity, entity_id, field, seq FROM entity_fields')
     const until = async (what: string, check: () => Promise<boolean>) => {
       for (let i = 0; i < 250; i++) {
         if (await check()) return
