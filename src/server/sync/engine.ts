@@ -156,17 +156,17 @@ const MAX_PARAMS = 900
 const insertSql = new Map<string, string>()
 
 /** Multi-row INSERTs in chunks of at most MAX_PARAMS parameters; the SQL text of each size is built once. */
-async function insertMany(tx: SqlTx, head: string, rows: Row[], tail = ''): Promise<void> {
+async function insertMany(tx: SqlTx, head: string, rows: Row[]): Promise<void> {
   if (rows.length === 0) return
   const width = rows[0]!.length
   const per = Math.max(1, Math.floor(MAX_PARAMS / width))
   for (let i = 0; i < rows.length; i += per) {
     const n = Math.min(per, rows.length - i)
-    const cacheKey = `${n}|${head}|${tail}`
+    const cacheKey = `${n}|${head}`
     let sql = insertSql.get(cacheKey)
     if (sql === undefined) {
       const mark = `(${Array.from({ length: width }, () => '?').join(', ')})`
-      sql = `${head} ${Array.from({ length: n }, () => mark).join(', ')} ${tail}`
+      sql = `${head} ${Array.from({ length: n }, () => mark).join(', ')}`
       if (insertSql.size < 200) insertSql.set(cacheKey, sql)
     }
     const params: SqlValue[] = new Array(n * width)
