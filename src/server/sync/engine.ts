@@ -199,6 +199,20 @@ const FOLD_SQL = `INSERT INTO entity_fields (entity, entity_id, field, seq)
   SELECT entity, entity_id, field, MAX(seq) FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id, field
   ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > entity_fields.seq`
 
+/** A page of the change log: its changes as a JSON array text, how many, the seq of the last. */
+interface Page {
+  changes: string
+  n: number
+  last: number
+}
+
+const pageWhere = (collectionId: string | undefined) => (collectionId ? 'seq > ? AND collection_id = ?' : 'seq > ?')
+const pageKey = (cursor: number, limit: number, collectionId: string | undefined) => `${cursor}|${limit}|${collectionId ?? ''}`
+/** Pages read ahead and kept at once, the oldest dropped first: one per desktop pulling at the time. */
+const READ_AHEAD_PAGES = 8
+/** How long a page read ahead waits to be asked for. */
+const READ_AHEAD_MS = 30_000
+
 export interface FoldOptions {
   /** Fold once sync traffic (a push that changed something, a pull) has paused this long (ms; 0: only when fold() is called). */
   idleMs?: number
@@ -241,6 +255,8 @@ export class SyncEngine {
   private folding: Promise<void> | undefined
   private closing = false
   private readonly foldOptions: Required<FoldOptions>
+  /** pages read ahead for the pull likely to come next (pageKey → the page, or undefined when it was not full) */
+  private readonly readAhead = new Map<string, { page: Promise<Page | undefined>; timer: NodeJS.Timeout }>()
 
   constructor(
     private readonly driver: SqlDriver,
@@ -302,6 +318,7 @@ export class SyncEngine {
     this.closing = true
     if (this.tailTimer) clearInterval(this.tailTimer)
     if (this.foldTimer) clearTimeout(this.foldTimer)
+    for (const k of [...this.readAhead.keys()]) this.dropReadAhead(k)
     // a fold under way stops after its current transaction; what is left is replayed on the next start
     await this.folding
     await this.usage.close()
@@ -712,20 +729,32 @@ export class SyncEngine {
   }
 
   /**
-   * A page of the change log after `cursor`, as the JSON text of a SyncPullResult, built by
-   * the database's JSON functions in one row: values are stored as the JSON text this server
-   * wrote (JSON.stringify of a validated SyncValue) and go in as the values they encode, and no
-   * row becomes a JavaScript object on the way. A second lookup says whether more follows a
-   * full page.
+   * A page of the change log after `cursor`, as the JSON text of a SyncPullResult. When the
+   * page is full and more follows, the next page is read ahead (readAhead) for the request
+   * that is likely to come for it: a desktop parses and applies a page before it can ask for
+   * the next, and the server would otherwise wait idle in that time, then make it wait in turn.
    */
   async pull(cursor: number, limit: number, collectionId?: string): Promise<JsonText<{ changes: Change[]; next: number; more: boolean }>> {
     this.postponeFold()
-    const params: (string | number)[] = [cursor]
-    let where = 'seq > ?'
-    if (collectionId) {
-      where += ' AND collection_id = ?'
-      params.push(collectionId)
-    }
+    const k = pageKey(cursor, limit, collectionId)
+    const ahead = this.readAhead.get(k)
+    this.dropReadAhead(k)
+    const page = (ahead && (await ahead.page)) ?? (await this.readPage(cursor, limit, collectionId))
+    const next = page.n > 0 ? page.last : cursor
+    // asked now, not kept with a page read ahead: changes may have been committed since
+    const more = page.n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes WHERE ${pageWhere(collectionId)} LIMIT 1`, [next, ...(collectionId ? [collectionId] : [])])) !== undefined
+    if (more) this.readPageAhead(next, limit, collectionId)
+    return new JsonText(`{"changes":${page.changes},"next":${next},"more":${more}}`)
+  }
+
+  /**
+   * The changes after `cursor` (at most `limit`), as a JSON array text built by the database's
+   * JSON functions in one row: values are stored as the JSON text this server wrote
+   * (JSON.stringify of a validated SyncValue) and go in as the values they encode, and no row
+   * becomes a JavaScript object on the way. Only committed changes are read, so with seq order
+   * being commit order a full page never changes.
+   */
+  private async readPage(cursor: number, limit: number, collectionId?: string): Promise<Page> {
     const changes = dialectText[this.driver.dialect].jsonRows(
       [
         ['seq', 'seq'],
@@ -738,15 +767,36 @@ export class SyncEngine {
       ],
       'seq',
     )
-    // Only what is committed and below the lock holder's position is returned: seq order is commit order.
     const page = await this.driver.queries.get<{ changes: string | null; n: number | string; last: number | string | null }>(
-      `SELECT ${changes} AS changes, COUNT(*) AS n, MAX(seq) AS last FROM (SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${where} ORDER BY seq LIMIT ?) AS page`,
-      [...params, limit],
+      `SELECT ${changes} AS changes, COUNT(*) AS n, MAX(seq) AS last FROM (SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${pageWhere(collectionId)} ORDER BY seq LIMIT ?) AS page`,
+      [cursor, ...(collectionId ? [collectionId] : []), limit],
     )
-    const n = Number(page?.n ?? 0)
-    const next = n > 0 ? Number(page!.last) : cursor
-    const more = n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes WHERE ${where} LIMIT 1`, [next, ...params.slice(1)])) !== undefined
-    return new JsonText(`{"changes":${page?.changes ?? '[]'},"next":${next},"more":${more}}`)
+    return { changes: page?.changes ?? '[]', n: Number(page?.n ?? 0), last: Number(page?.last ?? cursor) }
+  }
+
+  /**
+   * Reads the page after `cursor` in the next turn of the event loop (after the current answer
+   * is sent), for pull to take when it is asked for. Only a full page is kept: a shorter one
+   * could still grow. A few are kept at once (several desktops pulling), each for READ_AHEAD_MS.
+   */
+  private readPageAhead(cursor: number, limit: number, collectionId?: string): void {
+    if (this.closing) return
+    const k = pageKey(cursor, limit, collectionId)
+    if (this.readAhead.has(k)) return
+    if (this.readAhead.size >= READ_AHEAD_PAGES) this.dropReadAhead(this.readAhead.keys().next().value!)
+    const page = nextTurn()
+      .then(() => (this.closing ? undefined : this.readPage(cursor, limit, collectionId)))
+      // on failure pull reads the page itself, and says what went wrong then
+      .then((p) => (p?.n === limit ? p : undefined), () => undefined)
+    const timer = setTimeout(() => this.dropReadAhead(k), READ_AHEAD_MS)
+    timer.unref()
+    this.readAhead.set(k, { page, timer })
+  }
+
+  private dropReadAhead(k: string): void {
+    const ahead = this.readAhead.get(k)
+    if (ahead) clearTimeout(ahead.timer)
+    this.readAhead.delete(k)
   }
 
   async conflicts(options: { collectionId?: string; includeResolved?: boolean }): Promise<Conflict[]> {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
 import { opWriter } from '../../helpers/sync'
 import type { SyncOp } from '../../../src/shared/sync'
+import type { SqlValue } from '../../../src/server/store/sql-driver'
 import { SyncPullResult, SyncPushResult } from '../../../src/shared/server-api'
 import { opHash } from '../../../src/server/sync/engine'
 
@@ -317,6 +318,51 @@ describe.each(backends)('sync protocol', (backend) => {
       expect(only).toHaveLength(3)
       const after = await t.request('GET', '/v1/sync/pull?cursor=9', { token: device })
       expect(after.body.value).toEqual({ changes: [], next: 9, more: false })
+    })
+
+    it('reads the next full page ahead for the pull to come, and answers from the log as it stands', async () => {
+      await start()
+      const w = opWriter()
+      const c1 = randomUUID()
+      const c2 = randomUUID()
+      // counts the page reads the engine runs, read ahead or asked for
+      const queries = t.server.store.driver.queries
+      const get = queries.get.bind(queries)
+      let pageReads = 0
+      queries.get = <T,>(sql: string, params?: SqlValue[]) => {
+        if (sql.includes(' AS changes,')) pageReads++
+        return get<T>(sql, params)
+      }
+      const reads = async (n: number) => {
+        for (let i = 0; i < 250 && pageReads < n; i++) await new Promise((r) => setTimeout(r, 20))
+        expect(pageReads).toBe(n)
+      }
+      const page = async (cursor: number, collectionId?: string) => {
+        const r = await t.request('GET', `/v1/sync/pull?cursor=${cursor}&limit=3${collectionId ? `&collectionId=${collectionId}` : ''}`, { token: device })
+        expect(r.status).toBe(200)
+        const value = r.body.value as { changes: { seq: number }[]; next: number; more: boolean }
+        return { seqs: value.changes.map((x) => x.seq), next: value.next, more: value.more }
+      }
+      const client1 = w.client(c1)
+      await push([...client1.ops, ...w.client(c2).ops, ...w.client(c1).ops])
+      expect(await page(0)).toEqual({ seqs: [1, 2, 3], next: 3, more: true })
+      await reads(2) // the page after 3 is read ahead
+      // not the page read ahead: that one is of the whole log, this of one collection
+      expect(await page(3, c1)).toEqual({ seqs: [7, 8, 9], next: 9, more: false })
+      await reads(3)
+      // the page read ahead (no read of its own), then the one after it is read ahead
+      expect(await page(3)).toEqual({ seqs: [4, 5, 6], next: 6, more: true })
+      await reads(4)
+      // a change after the page read ahead: it is answered that more follows
+      await push(w.write('clients', client1.id, c1, { name: 'renamed' }))
+      expect(await page(6)).toEqual({ seqs: [7, 8, 9], next: 9, more: true })
+      await reads(5) // the page after 9 is read ahead, and is not full
+      await push(w.write('clients', client1.id, c1, { name: 'again', tier: 'gold', notes: 'n' }))
+      // so it was not kept: the page holds what came since
+      expect(await page(9)).toEqual({ seqs: [10, 11, 12], next: 12, more: true })
+      await reads(7)
+      expect(await page(12)).toEqual({ seqs: [13], next: 13, more: false })
+      await reads(8)
     })
 
     it('refuses bad input with a coded 4xx and changes nothing', async () => {
