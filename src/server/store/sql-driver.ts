@@ -28,11 +28,10 @@ export type Dialect = 'sqlite' | 'postgres'
 /** SQL expressions that are spelled differently per dialect. */
 export interface SqlDialectText {
   /**
-   * The aggregate that makes the JSON array text of one object per row, in `orderBy` order
-   * (NULL over no rows): `[key, column, json]` per member, `json` when the column already
-   * holds JSON text (embedded as the value it encodes, not as a string).
+   * The JSON object text of a row: `[key, column, json]` per member, `json` when the column
+   * already holds JSON text (embedded as the value it encodes, not as a string).
    */
-  jsonRows(members: readonly (readonly [key: string, column: string, json?: boolean])[], orderBy: string): string
+  jsonObject(members: readonly (readonly [key: string, column: string, json?: boolean])[]): string
 }
 
 const objectArgs = (members: readonly (readonly [string, string, boolean?])[], asJson: (column: string) => string) =>
@@ -40,10 +39,10 @@ const objectArgs = (members: readonly (readonly [string, string, boolean?])[], a
 
 export const dialectText: Record<Dialect, SqlDialectText> = {
   sqlite: {
-    jsonRows: (members, orderBy) => `json_group_array(json_object(${objectArgs(members, (c) => `json(${c})`)}) ORDER BY ${orderBy})`,
+    jsonObject: (members) => `json_object(${objectArgs(members, (c) => `json(${c})`)})`,
   },
   postgres: {
-    jsonRows: (members, orderBy) => `json_agg(json_build_object(${objectArgs(members, (c) => `${c}::json`)}) ORDER BY ${orderBy})::text`,
+    jsonObject: (members) => `json_build_object(${objectArgs(members, (c) => `${c}::json`)})::text`,
   },
 }
 

@@ -11,7 +11,7 @@ import { normalizeIpRules } from '../../shared/ip-rules'
 import { verifyKeyFormat } from '../../shared/key-format'
 import { licenceLimit, Tier } from '../../shared/licensing'
 import { SERVER_NODE, type Change, type Conflict, type OpOutcome, type SyncEntity, type SyncOp, type SyncValue } from '../../shared/sync'
-import { dialectText, type SqlDriver, type SqlQueries, type SqlTx, type SqlValue } from '../store/sql-driver'
+import { dialectText, type Dialect, type SqlDriver, type SqlQueries, type SqlTx, type SqlValue } from '../store/sql-driver'
 import { JsonText } from '../http/json-text'
 import { ServerUsage } from './usage'
 
@@ -206,6 +206,17 @@ interface Page {
   last: number
 }
 
+/** A change as the JSON object of SyncPullResult's changes, per dialect. */
+const CHANGE_MEMBERS = [
+  ['seq', 'seq'],
+  ['collectionId', 'collection_id'],
+  ['entity', 'entity'],
+  ['entityId', 'entity_id'],
+  ['field', 'field'],
+  ['value', 'value', true],
+  ['hlc', 'hlc'],
+] as const
+const PAGE_OBJECT: Record<Dialect, string> = { sqlite: dialectText.sqlite.jsonObject(CHANGE_MEMBERS), postgres: dialectText.postgres.jsonObject(CHANGE_MEMBERS) }
 const pageWhere = (collectionId: string | undefined) => (collectionId ? 'seq > ? AND collection_id = ?' : 'seq > ?')
 const pageKey = (cursor: number, limit: number, collectionId: string | undefined) => `${cursor}|${limit}|${collectionId ?? ''}`
 /** Pages read ahead and kept at once, the oldest dropped first: one per desktop pulling at the time. */
@@ -748,30 +759,22 @@ export class SyncEngine {
   }
 
   /**
-   * The changes after `cursor` (at most `limit`), as a JSON array text built by the database's
-   * JSON functions in one row: values are stored as the JSON text this server wrote
-   * (JSON.stringify of a validated SyncValue) and go in as the values they encode, and no row
-   * becomes a JavaScript object on the way. Only committed changes are read, so with seq order
+   * The changes after `cursor` (at most `limit`), as a JSON array text. The database makes each
+   * row's JSON object text with its own JSON functions: values are stored as the JSON text this
+   * server wrote (JSON.stringify of a validated SyncValue) and go in as the values they encode,
+   * and no change becomes a JavaScript object on the way. The rows come in seq order, one text
+   * each, and are joined here (on SQLite about a fifth faster than one aggregate of the page,
+   * whose ORDER BY sorts the rows again). Only committed changes are read, so with seq order
    * being commit order a full page never changes.
    */
   private async readPage(cursor: number, limit: number, collectionId?: string): Promise<Page> {
-    const changes = dialectText[this.driver.dialect].jsonRows(
-      [
-        ['seq', 'seq'],
-        ['collectionId', 'collection_id'],
-        ['entity', 'entity'],
-        ['entityId', 'entity_id'],
-        ['field', 'field'],
-        ['value', 'value', true],
-        ['hlc', 'hlc'],
-      ],
-      'seq',
-    )
-    const page = await this.driver.queries.get<{ changes: string | null; n: number | string; last: number | string | null }>(
-      `SELECT ${changes} AS changes, COUNT(*) AS n, MAX(seq) AS last FROM (SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE ${pageWhere(collectionId)} ORDER BY seq LIMIT ?) AS page`,
+    const rows = await this.driver.queries.all<{ seq: number | string; j: string }>(
+      `SELECT seq, ${PAGE_OBJECT[this.driver.dialect]} AS j FROM changes WHERE ${pageWhere(collectionId)} ORDER BY seq LIMIT ?`,
       [cursor, ...(collectionId ? [collectionId] : []), limit],
     )
-    return { changes: page?.changes ?? '[]', n: Number(page?.n ?? 0), last: Number(page?.last ?? cursor) }
+    let changes = '['
+    for (let i = 0; i < rows.length; i++) changes += i === 0 ? rows[i]!.j : `,${rows[i]!.j}`
+    return { changes: `${changes}]`, n: rows.length, last: rows.length > 0 ? Number(rows[rows.length - 1]!.seq) : cursor }
   }
 
   /**

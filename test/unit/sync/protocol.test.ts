@@ -327,11 +327,11 @@ describe.each(backends)('sync protocol', (backend) => {
       const c2 = randomUUID()
       // counts the page reads the engine runs, read ahead or asked for
       const queries = t.server.store.driver.queries
-      const get = queries.get.bind(queries)
+      const all = queries.all.bind(queries)
       let pageReads = 0
-      queries.get = <T,>(sql: string, params?: SqlValue[]) => {
-        if (sql.includes(' AS changes,')) pageReads++
-        return get<T>(sql, params)
+      queries.all = <T,>(sql: string, params?: SqlValue[]) => {
+        if (sql.includes(' AS j FROM changes ')) pageReads++
+        return all<T>(sql, params)
       }
       const reads = async (n: number) => {
         for (let i = 0; i < 250 && pageReads < n; i++) await new Promise((r) => setTimeout(r, 20))
