@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { errorCodes } from './errors'
-import { Change, Conflict, isPlainChange, isPlainObject, isPlainSyncOp, OpOutcome, Organisation, SyncOp } from './sync'
+import { Change, Conflict, isPlainChange, isPlainObject, isPlainSyncOp, OpOutcome, Organisation, recentIds, SyncOp } from './sync'
 import { VERIFY_CODES } from './verify-codes'
 
 /**
@@ -173,7 +173,8 @@ export function isPlainSyncPushBody(value: unknown): value is z.output<typeof Sy
   const { ops, answer } = value as { ops?: unknown; answer?: unknown }
   if (answer !== undefined && answer !== 'each' && answer !== 'exceptions') return false
   if (!Array.isArray(ops) || ops.length < 1 || ops.length > 1000 || Object.keys(value).length !== (Object.hasOwn(value, 'answer') ? 2 : 1)) return false
-  for (let i = 0; i < ops.length; i++) if (!isPlainSyncOp(ops[i])) return false
+  const recent = recentIds()
+  for (let i = 0; i < ops.length; i++) if (!isPlainSyncOp(ops[i], recent)) return false
   return true
 }
 export const SyncPushResult = z.strictObject({
@@ -194,7 +195,8 @@ export function isPlainSyncPullResult(value: unknown): value is z.output<typeof 
   if (!isPlainObject(value)) return false
   const { changes, next, more } = value as { changes?: unknown; next?: unknown; more?: unknown }
   if (!Array.isArray(changes) || typeof next !== 'number' || !Number.isSafeInteger(next) || next < 0 || typeof more !== 'boolean' || Object.keys(value).length !== 3) return false
-  for (let i = 0; i < changes.length; i++) if (!isPlainChange(changes[i])) return false
+  const recent = recentIds()
+  for (let i = 0; i < changes.length; i++) if (!isPlainChange(changes[i], recent)) return false
   return true
 }
 export const ConflictQuery = z.strictObject({ collectionId: Id.optional(), includeResolved: z.enum(['true', 'false']).optional() })

@@ -164,7 +164,7 @@ function isSyncValue(v: unknown): boolean {
  * object (test/unit/sync/op-guard.test.ts holds it to that over random and mutated ops); on
  * anything unusual it says no, and the caller asks the schema, which also words the error.
  */
-export function isPlainSyncOp(value: unknown): value is SyncOp {
+export function isPlainSyncOp(value: unknown, recent?: RecentIds): value is SyncOp {
   if (!isPlainObject(value)) return false
   const op = value as Record<string, unknown>
   const { opId, entity, entityId, collectionId, field, value: v, hlc } = op
@@ -172,21 +172,42 @@ export function isPlainSyncOp(value: unknown): value is SyncOp {
   if (typeof opId !== 'string' || typeof entityId !== 'string' || typeof collectionId !== 'string' || typeof field !== 'string' || typeof hlc !== 'string' || typeof entity !== 'string') return false
   const spec = FIELDS.get(entity)
   if (spec === undefined || !spec.fields.has(field) || !isSyncValue(v)) return false
-  if (!UUID.test(opId) || !UUID.test(entityId) || !UUID.test(collectionId) || !HLC_PATTERN.test(hlc)) return false
+  if (!UUID.test(opId) || !isUuid(entityId, recent) || !isUuid(collectionId, recent) || !HLC_PATTERN.test(hlc)) return false
   if (spec.secret.has(field)) return v === null || (typeof v === 'string' && SEALED_PATTERN.test(v))
   if (entity === 'api_keys' && field === 'digest') return typeof v === 'string' && DIGEST_PATTERN.test(v)
   return true
 }
 
+/**
+ * The two ids a guard found valid last, for the next op or change of the same batch or page:
+ * those come a record's fields at a time, so its record and collection ids are usually the
+ * ones just checked, and the same string is valid again without the pattern.
+ */
+export interface RecentIds {
+  last: string | undefined
+  before: string | undefined
+}
+
+export const recentIds = (): RecentIds => ({ last: undefined, before: undefined })
+
+function isUuid(id: string, recent: RecentIds | undefined): boolean {
+  if (recent === undefined) return UUID.test(id)
+  if (id === recent.last || id === recent.before) return true
+  if (!UUID.test(id)) return false
+  recent.before = recent.last
+  recent.last = id
+  return true
+}
+
 /** Whether `value` is a pulled change that `Change` accepts as it is (see isPlainSyncOp; the desktop reads pages of them). */
-export function isPlainChange(value: unknown): value is Change {
+export function isPlainChange(value: unknown, recent?: RecentIds): value is Change {
   if (!isPlainObject(value)) return false
   const c = value as Record<string, unknown>
   const { seq, collectionId, entity, entityId, field, value: v, hlc } = c
   if (Object.keys(c).length !== CHANGE_KEYS) return false
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq <= 0) return false
   if (typeof collectionId !== 'string' || typeof entityId !== 'string' || typeof field !== 'string' || typeof hlc !== 'string' || typeof entity !== 'string') return false
-  return FIELDS.has(entity) && isSyncValue(v) && UUID.test(collectionId) && UUID.test(entityId)
+  return FIELDS.has(entity) && isSyncValue(v) && isUuid(collectionId, recent) && isUuid(entityId, recent)
 }
 
 export const OpOutcome = z.strictObject({

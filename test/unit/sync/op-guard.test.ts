@@ -139,6 +139,30 @@ describe('the sync path guards', () => {
     for (const body of bodies) agrees(SyncPushBody, isPlainSyncPushBody, body)
   })
 
+  it('agrees on batches and pages whose ops share record and collection ids, valid or not', () => {
+    // the guards check an id once for a run of ops that repeat it (RecentIds): any id in the
+    // pool may be malformed, and any op may use any of them as its record or collection
+    const validOp = shaped.filter((o) => SyncOp.safeParse(o).success)
+    const batch = fc.tuple(fc.array(uuid, { minLength: 1, maxLength: 4 }), fc.array(fc.tuple(validOp, fc.nat(), fc.nat(), seq), { minLength: 1, maxLength: 8 }))
+    let accepted = 0
+    let refused = 0
+    fc.assert(
+      fc.property(batch, ([pool, picks]) => {
+        const ops = picks.map(([o, i, j]) => ({ ...o, entityId: pool[i % pool.length], collectionId: pool[j % pool.length] }))
+        if (agrees(SyncPushBody, isPlainSyncPushBody, { ops })) accepted++
+        else refused++
+        const changes = picks.map(([o, i, j, position]) => {
+          const { opId: _opId, ...rest } = o
+          return { seq: position, ...rest, entityId: pool[j % pool.length], collectionId: pool[i % pool.length] }
+        })
+        agrees(SyncPullResult, isPlainSyncPullResult, { changes, next: 1, more: false })
+      }),
+      { numRuns: 1_000 },
+    )
+    expect(accepted).toBeGreaterThan(100)
+    expect(refused).toBeGreaterThan(100)
+  })
+
   it('accepts a pulled change and a pull page exactly where Change and SyncPullResult do', () => {
     let accepted = 0
     fc.assert(
