@@ -199,6 +199,9 @@ const FOLD_SQL = `INSERT INTO entity_fields (entity, entity_id, field, seq)
   SELECT entity, entity_id, field, MAX(seq) FROM changes WHERE seq > ? AND seq <= ? GROUP BY entity, entity_id, field
   ON CONFLICT (entity, entity_id, field) DO UPDATE SET seq = excluded.seq WHERE excluded.seq > entity_fields.seq`
 
+const stringOrNull = (v: SyncValue | undefined) => (typeof v === 'string' ? v : null)
+const stringsOrNone = (v: SyncValue | undefined) => (Array.isArray(v) ? v : [])
+
 /** A page of the change log: its changes as a JSON array text, how many, the seq of the last. */
 interface Page {
   changes: string
@@ -517,17 +520,15 @@ export class SyncEngine {
   }
 
   private compactKey(ent: EntityState): CompactKey | undefined {
+    // no closures here: run through tsx (keepNames), each one made costs a defineProperty
     if (!this.live(ent)) return undefined
-    const f = (name: string) => this.val(ent, name)
-    const digest = f('digest')
-    const status = f('status')
-    const licenceId = f('licence_id')
-    const app = f('application_id')
+    const digest = this.val(ent, 'digest')
+    const status = this.val(ent, 'status')
+    const licenceId = this.val(ent, 'licence_id')
+    const app = this.val(ent, 'application_id')
     if (typeof digest !== 'string' || typeof licenceId !== 'string' || typeof app !== 'string') return undefined
     if (status !== 'active' && status !== 'inactive' && status !== 'revoked') return undefined
-    const strings = (v: SyncValue | undefined) => (Array.isArray(v) ? v : [])
-    const str = (v: SyncValue | undefined) => (typeof v === 'string' ? v : null)
-    const rate = f('rate_limit_per_minute')
+    const rate = this.val(ent, 'rate_limit_per_minute')
     return {
       id: ent.id,
       digest: Buffer.from(digest, 'hex'),
@@ -535,10 +536,10 @@ export class SyncEngine {
       licenceId,
       applicationKind: app,
       status,
-      expiresAt: str(f('expires_at')),
-      graceUntil: str(f('grace_until')),
-      allowedIps: strings(f('allowed_ips')),
-      permissions: strings(f('permissions')),
+      expiresAt: stringOrNull(this.val(ent, 'expires_at')),
+      graceUntil: stringOrNull(this.val(ent, 'grace_until')),
+      allowedIps: stringsOrNone(this.val(ent, 'allowed_ips')),
+      permissions: stringsOrNone(this.val(ent, 'permissions')),
       rateLimitPerMinute: typeof rate === 'number' && rate > 0 ? rate : null,
     }
   }
