@@ -41,12 +41,14 @@ describe('the vault', () => {
     expect(header.kdf.memoryKiB).toBeGreaterThanOrEqual(65536)
   })
 
-  it('opens the store with WAL, synchronous=FULL and foreign keys on', () => {
+  it('opens the store with WAL, synchronous=FULL, foreign keys on and temporary files in memory', () => {
     const dir = tempDir()
     const db = openEncryptedDatabase(join(dir, 'x.db'), randomBytes(32))
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('synchronous', { simple: true })).toBe(2) // FULL
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    // the cipher does not encrypt temporary files (statement and savepoint journals hold page images)
+    expect(db.pragma('temp_store', { simple: true })).toBe(2) // MEMORY
     db.close()
   })
 

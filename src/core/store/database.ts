@@ -30,6 +30,11 @@ export function openEncryptedDatabase(file: string, key: Buffer, options: OpenOp
     // 100 000 service users scans its covering indexes ~4× faster with them cached. The cache
     // grows only as pages are used; 128 MiB is its ceiling, not an allocation.
     db.pragma('cache_size = -131072')
+    // Temporary files (statement and savepoint journals, sorts, temp tables) in memory: the
+    // cipher encrypts the database, its WAL and its journal, not temporary files, and a
+    // statement or savepoint journal that outgrows its memory buffer would put page images in
+    // the clear into a file on disk.
+    db.pragma('temp_store = MEMORY')
     return db
   } catch (error) {
     db.close()
