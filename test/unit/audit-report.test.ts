@@ -123,6 +123,26 @@ describe('the audit report', () => {
     expect(report.summary.bySeverity.critical).toBe(1)
   })
 
+  it('refuses a report whose signer fingerprint is spelled otherwise than Keyward writes it', async () => {
+    // found by the single-byte property below: one letter of the fingerprint in upper case
+    const { files, signer } = await reportFiles()
+    const upper = signer.fingerprint.toUpperCase()
+    expect(upper).not.toBe(signer.fingerprint)
+    for (const f of files) {
+      if (f.signatureFile) {
+        const signature = f.signatureFile.content.replace(signer.fingerprint, upper)
+        expect(signature).not.toBe(f.signatureFile.content)
+        expect(codeOf(() => verifyReportFile({ fileName: f.fileName, content: f.content, signature }))).toBe('REPORT_BAD_SIGNATURE')
+      } else {
+        const content = f.content.replace(signer.fingerprint, upper)
+        expect(content).not.toBe(f.content)
+        expect(codeOf(() => verifyReportFile({ fileName: f.fileName, content }))).toBe('REPORT_BAD_SIGNATURE')
+      }
+      // a person may still type the expected fingerprint in upper case
+      expect(codeOf(() => verifyReportFile({ fileName: f.fileName, content: f.content, signature: f.signatureFile?.content, expectSigner: upper }))).toBe('ACCEPTED')
+    }
+  })
+
   it('fails verification when any single byte of a signed JSON, HTML or CSV report changes', async () => {
     const { files } = await reportFiles()
     for (const f of files) {

@@ -94,7 +94,9 @@ function parseJson(text: string, what: string): unknown {
 
 function checkSigner(signer: Signer, expectSigner: string | undefined): void {
   const raw = strictBase64(signer.publicKey)
-  if (!raw || raw.length !== 32 || !sameFingerprint(publicKeyFingerprint(raw), signer.fingerprint)) {
+  // exactly as Keyward writes it: a file whose fingerprint is spelled otherwise (upper case,
+  // colons) is not byte for byte what was signed; only the expected one, typed by a person, may vary
+  if (!raw || raw.length !== 32 || publicKeyFingerprint(raw) !== signer.fingerprint) {
     throw badSignature('The fingerprint written in the signature does not belong to its public key.')
   }
   if (expectSigner !== undefined && !sameFingerprint(signer.fingerprint, expectSigner)) {
