@@ -264,6 +264,13 @@ describe('bundle import', () => {
       ;(e.signer as { fingerprint: string }).fingerprint = otherKey.fingerprint
     })
     await expectRefused(other, { file: lyingName.file, identities: [lyingName.identity] }, 'BUNDLE_BAD_SIGNATURE')
+    // the signer block exactly as Keyward writes it: its fingerprint in upper case (in the
+    // manifest it signs and in the envelope alike, one object) is not
+    const respelled = await craftBundle((m) => {
+      const signer = m.signer as { fingerprint: string }
+      signer.fingerprint = signer.fingerprint.toUpperCase()
+    })
+    await expectRefused(other, { file: respelled.file, identities: [respelled.identity] }, 'BUNDLE_BAD_SIGNATURE')
   })
 
   it('refuses a well-signed bundle from another signer than expected, and an unknown schema version', async () => {

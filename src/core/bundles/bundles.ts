@@ -7,7 +7,7 @@ import { passphraseStrength } from '../../shared/passphrase'
 import { appendAudit } from '../audit/audit-log'
 import type { Session } from '../session'
 import { installationSigningKey } from '../signing/installation-key'
-import { canonicalBytes, canonicalPrettyJson, publicKeyFingerprint, sameFingerprint, strictBase64, verifyBytes } from '../signing/signature'
+import { canonicalBytes, canonicalPrettyJson, sameFingerprint, signerPublicKey, strictBase64, verifyBytes } from '../signing/signature'
 import { collections, regions, servers } from '../topology/topology'
 import { decryptAge, encryptAge, type AgeDecryption } from './age-file'
 import { importItems } from './bundle-import'
@@ -152,8 +152,7 @@ export async function openBundle(request: OpenRequest): Promise<OpenedBundle> {
   const envelope = Envelope.safeParse(parsed)
   if (!envelope.success) throw new KeywardError('BUNDLE_MALFORMED', 'The bundle decrypts, but what is inside is not a signed Keyward bundle.')
   const { signer, signature, manifest: rawManifest } = envelope.data
-  const raw = strictBase64(signer.publicKey)
-  if (!raw || raw.length !== 32 || !sameFingerprint(publicKeyFingerprint(raw), signer.fingerprint) || !verifyBytes(signer.publicKey, canonicalBytes(rawManifest), signature)) {
+  if (!signerPublicKey(signer) || !verifyBytes(signer.publicKey, canonicalBytes(rawManifest), signature)) {
     throw new KeywardError('BUNDLE_BAD_SIGNATURE', 'The signature of this bundle does not match its manifest: it was changed after signing or forged. Nothing was imported.')
   }
   if (request.expectSigner !== undefined && !sameFingerprint(signer.fingerprint, request.expectSigner)) {

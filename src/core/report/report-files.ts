@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { AuditReport, type ReportFormat } from '../../shared/contract/audit'
 import { Signer } from '../../shared/contract/installation'
 import { KeywardError } from '../../shared/errors'
-import { canonicalBytes, canonicalPrettyJson, publicKeyFingerprint, sameFingerprint, strictBase64, verifyBytes, type SigningKey } from '../signing/signature'
+import { canonicalBytes, canonicalPrettyJson, sameFingerprint, signerPublicKey, verifyBytes, type SigningKey } from '../signing/signature'
 import { renderReportCsv } from './render-csv'
 import { renderReportHtml } from './render-html'
 
@@ -93,10 +93,7 @@ function parseJson(text: string, what: string): unknown {
 }
 
 function checkSigner(signer: Signer, expectSigner: string | undefined): void {
-  const raw = strictBase64(signer.publicKey)
-  // exactly as Keyward writes it: a file whose fingerprint is spelled otherwise (upper case,
-  // colons) is not byte for byte what was signed; only the expected one, typed by a person, may vary
-  if (!raw || raw.length !== 32 || publicKeyFingerprint(raw) !== signer.fingerprint) {
+  if (!signerPublicKey(signer)) {
     throw badSignature('The fingerprint written in the signature does not belong to its public key.')
   }
   if (expectSigner !== undefined && !sameFingerprint(signer.fingerprint, expectSigner)) {

@@ -97,3 +97,14 @@ export function strictBase64(text: string): Buffer | undefined {
   const bytes = Buffer.from(text, 'base64')
   return bytes.toString('base64') === text ? bytes : undefined
 }
+
+/**
+ * The raw public key a signer block names, when the block is exactly as Keyward writes it:
+ * strict base64 of 32 bytes, and that key's fingerprint spelled as publicKeyFingerprint spells
+ * it (a file's own signer block is held to its exact form; only a fingerprint a person types
+ * is compared loosely, with sameFingerprint). Undefined for anything else.
+ */
+export function signerPublicKey(signer: Signer): Buffer | undefined {
+  const raw = strictBase64(signer.publicKey)
+  return raw && raw.length === 32 && publicKeyFingerprint(raw) === signer.fingerprint ? raw : undefined
+}
