@@ -40,6 +40,8 @@ interface EntityState {
   entity: SyncEntity
   id: string
   collectionId: string
+  /** the collection's number in sync_collections, which its change rows hold (migration 0010) */
+  collectionNo: number
   fields: Map<string, Stamped<SyncValue>>
 }
 
@@ -209,18 +211,24 @@ interface Page {
   last: number
 }
 
+/**
+ * A change row (c) with its collection's UUID (k): a row holds its collection's number
+ * (migration 0010).
+ */
+const CHANGES_WITH_COLLECTION = 'changes c JOIN sync_collections k ON k.n = c.collection_no'
 /** A change as the JSON object of SyncPullResult's changes, per dialect. */
 const CHANGE_MEMBERS = [
-  ['seq', 'seq'],
-  ['collectionId', 'collection_id'],
-  ['entity', 'entity'],
-  ['entityId', 'entity_id'],
-  ['field', 'field'],
-  ['value', 'value', true],
-  ['hlc', 'hlc'],
+  ['seq', 'c.seq'],
+  ['collectionId', 'k.id'],
+  ['entity', 'c.entity'],
+  ['entityId', 'c.entity_id'],
+  ['field', 'c.field'],
+  ['value', 'c.value', true],
+  ['hlc', 'c.hlc'],
 ] as const
 const PAGE_OBJECT: Record<Dialect, string> = { sqlite: dialectText.sqlite.jsonObject(CHANGE_MEMBERS), postgres: dialectText.postgres.jsonObject(CHANGE_MEMBERS) }
-const pageWhere = (collectionId: string | undefined) => (collectionId ? 'seq > ? AND collection_id = ?' : 'seq > ?')
+/** The changes (c) after a cursor, of every collection or of one (by its UUID). */
+const pageWhere = (collectionId: string | undefined) => (collectionId ? 'c.seq > ? AND c.collection_no = (SELECT n FROM sync_collections WHERE id = ?)' : 'c.seq > ?')
 const pageKey = (cursor: number, limit: number, collectionId: string | undefined) => `${cursor}|${limit}|${collectionId ?? ''}`
 /** Pages read ahead and kept at once, the oldest dropped first: one per desktop pulling at the time. */
 const READ_AHEAD_PAGES = 8
@@ -246,7 +254,11 @@ export interface PushResult {
 
 export class SyncEngine {
   private readonly state = new Map<string, EntityState>()
+  /** collections that hold a record */
   private readonly collections = new Set<string>()
+  /** collection UUID → its number in sync_collections, and back */
+  private readonly collectionNos = new Map<string, number>()
+  private readonly collectionIds = new Map<number, string>()
   /** `${licence}|${application}` → ids of keys holding that slot (active, live, not in grace) */
   private readonly slots = new Map<string, Set<string>>()
   /** key id → the slot it holds */
@@ -295,6 +307,8 @@ export class SyncEngine {
     this.state.clear()
     this.lastEntity = undefined
     this.collections.clear()
+    this.collectionNos.clear()
+    this.collectionIds.clear()
     this.slots.clear()
     this.slotByKey.clear()
     this.licencesByClient.clear()
@@ -303,15 +317,16 @@ export class SyncEngine {
     const q = this.driver.queries
     this.folded = await foldedMark(q)
     this.lastSeq = this.folded
+    for (const r of await q.all<{ n: number; id: string }>('SELECT n, id FROM sync_collections')) this.numbered(r.id, r.n)
     // each field's winning value up to there is the change entity_fields points at (a pointer
     // a fold has moved past it since is left out: the replay below reaches its change)
-    const rows = await q.all<{ collection_id: string; entity: SyncEntity; entity_id: string; field: string; value: string; hlc: string }>(
-      'SELECT c.collection_id, f.entity, f.entity_id, f.field, c.value, c.hlc FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.seq <= ?',
+    const rows = await q.all<{ collection_no: number; entity: SyncEntity; entity_id: string; field: string; value: string; hlc: string }>(
+      'SELECT c.collection_no, f.entity, f.entity_id, f.field, c.value, c.hlc FROM entity_fields f JOIN changes c ON c.seq = f.seq WHERE f.seq <= ?',
       [this.folded],
     )
     const touched = new Set<EntityState>()
     for (const r of rows) {
-      const ent = this.entityOf(r.entity, r.entity_id, r.collection_id)
+      const ent = this.entityOf(r.entity, r.entity_id, this.collectionIds.get(r.collection_no)!)
       ent.fields.set(r.field, { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
       touched.add(ent)
     }
@@ -409,11 +424,16 @@ export class SyncEngine {
   /** Applies committed changes after the copy's position (other instances' pushes). */
   async catchUp(q: SqlQueries): Promise<void> {
     for (;;) {
-      const rows = await q.all<ChangeRow>('SELECT seq, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE seq > ? ORDER BY seq LIMIT 5000', [this.lastSeq])
+      const rows = await q.all<ChangeRow & { collection_no: number }>(
+        `SELECT c.seq, c.collection_no, k.id AS collection_id, c.entity, c.entity_id, c.field, c.value, c.hlc FROM ${CHANGES_WITH_COLLECTION} WHERE c.seq > ? ORDER BY c.seq LIMIT 5000`,
+        [this.lastSeq],
+      )
       const touched = new Set<EntityState>()
       for (const r of rows) {
         const seq = Number(r.seq)
         if (seq <= this.lastSeq) continue
+        // another instance may have numbered a collection this one has not seen yet
+        this.numbered(r.collection_id, r.collection_no)
         const ent = this.entityOf(r.entity, r.entity_id, r.collection_id)
         const { next, changed } = mergeField(r.field, ent.fields.get(r.field), { value: JSON.parse(r.value) as SyncValue, hlc: r.hlc })
         if (changed) {
@@ -435,12 +455,37 @@ export class SyncEngine {
     const k = key(entity, id)
     let ent = this.state.get(k)
     if (!ent) {
-      ent = { entity, id, collectionId, fields: new Map() }
+      const collectionNo = this.collectionNos.get(collectionId)
+      // numbered before any record of it is made (load, catchUp, numberCollections)
+      if (collectionNo === undefined) throw new Error(`collection ${collectionId} has no number`)
+      ent = { entity, id, collectionId, collectionNo, fields: new Map() }
       this.state.set(k, ent)
       this.collections.add(collectionId)
     }
     this.lastEntity = ent
     return ent
+  }
+
+  private numbered(collectionId: string, n: number): void {
+    this.collectionNos.set(collectionId, n)
+    this.collectionIds.set(n, collectionId)
+  }
+
+  /**
+   * Gives a number (sync_collections) to each collection of the batch that a new record is
+   * made in and has none yet, in the push's transaction: rolled back with it, and numbered
+   * once across instances (under the 'changes' lock).
+   */
+  private async numberCollections(tx: SqlTx, ops: SyncOp[]): Promise<void> {
+    const fresh = new Set<string>()
+    for (const op of ops) {
+      if (!this.collectionNos.has(op.collectionId) && !this.state.has(key(op.entity, op.entityId))) fresh.add(op.collectionId)
+    }
+    for (const id of fresh) {
+      await tx.run('INSERT INTO sync_collections (id) VALUES (?) ON CONFLICT (id) DO NOTHING', [id])
+      const row = await tx.get<{ n: number }>('SELECT n FROM sync_collections WHERE id = ?', [id])
+      this.numbered(id, row!.n)
+    }
   }
 
   private val(ent: EntityState | undefined, field: string): SyncValue | undefined {
@@ -642,7 +687,10 @@ export class SyncEngine {
           const answered = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${marks})`, chunk)
           for (const r of answered) known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) })
           // an applied op is its change row, which holds the op as it was sent
-          const applied = await tx.all<ChangeRow & { op_id: string }>(`SELECT op_id, collection_id, entity, entity_id, field, value, hlc FROM changes WHERE op_id IN (${marks})`, chunk)
+          const applied = await tx.all<ChangeRow & { op_id: string }>(
+            `SELECT c.op_id, k.id AS collection_id, c.entity, c.entity_id, c.field, c.value, c.hlc FROM ${CHANGES_WITH_COLLECTION} WHERE c.op_id IN (${marks})`,
+            chunk,
+          )
           for (const r of applied) {
             if (!known.has(r.op_id)) known.set(r.op_id, { change: r, result: { opId: r.op_id, status: 'applied' } })
           }
@@ -657,6 +705,7 @@ export class SyncEngine {
         let latest: string | undefined
         for (const op of ops) if (latest === undefined || op.hlc > latest) latest = op.hlc
         if (latest !== undefined) this.hlc.receive(latest)
+        await this.numberCollections(tx, ops)
         const outcomes: OpOutcome[] = []
         const at = this.now().toISOString()
         const rows: Rows = { ops: [], changes: [], conflicts: [], touched: new Set() }
@@ -682,7 +731,7 @@ export class SyncEngine {
           const pushId = Number(batch!.id)
           for (const row of rows.changes) row[PUSH_ID] = pushId
         }
-        await insertMany(tx, 'INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, op_id, push_id) VALUES', rows.changes)
+        await insertMany(tx, 'INSERT INTO changes (seq, collection_no, entity, entity_id, field, value, hlc, op_id, push_id) VALUES', rows.changes)
         await insertMany(
           tx,
           'INSERT INTO conflicts (id, collection_id, entity, entity_id, field, kind, message, proposed_value, current_value, hlc, op_id, origin_device, detected_at) VALUES',
@@ -711,7 +760,7 @@ export class SyncEngine {
   private appendChange(rows: Rows, ent: EntityState, field: string, next: Stamped<SyncValue>, opId: string | null): void {
     const seq = this.lastSeq + 1
     const value = JSON.stringify(next.value)
-    rows.changes.push([seq, ent.collectionId, ent.entity, ent.id, field, value, next.hlc, opId, null])
+    rows.changes.push([seq, ent.collectionNo, ent.entity, ent.id, field, value, next.hlc, opId, null])
     ent.fields.set(field, next)
     this.lastSeq = seq
   }
@@ -754,7 +803,7 @@ export class SyncEngine {
     const page = (ahead && (await ahead.page)) ?? (await this.readPage(cursor, limit, collectionId))
     const next = page.n > 0 ? page.last : cursor
     // asked now, not kept with a page read ahead: changes may have been committed since
-    const more = page.n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes WHERE ${pageWhere(collectionId)} LIMIT 1`, [next, ...(collectionId ? [collectionId] : [])])) !== undefined
+    const more = page.n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes c WHERE ${pageWhere(collectionId)} LIMIT 1`, [next, ...(collectionId ? [collectionId] : [])])) !== undefined
     if (more) this.readPageAhead(next, limit, collectionId)
     return new JsonText(`{"changes":${page.changes},"next":${next},"more":${more}}`)
   }
@@ -770,7 +819,7 @@ export class SyncEngine {
    */
   private async readPage(cursor: number, limit: number, collectionId?: string): Promise<Page> {
     const rows = await this.driver.queries.all<{ seq: number | string; j: string }>(
-      `SELECT seq, ${PAGE_OBJECT[this.driver.dialect]} AS j FROM changes WHERE ${pageWhere(collectionId)} ORDER BY seq LIMIT ?`,
+      `SELECT c.seq, ${PAGE_OBJECT[this.driver.dialect]} AS j FROM ${CHANGES_WITH_COLLECTION} WHERE ${pageWhere(collectionId)} ORDER BY c.seq LIMIT ?`,
       [cursor, ...(collectionId ? [collectionId] : []), limit],
     )
     let changes = '['

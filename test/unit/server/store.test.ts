@@ -31,14 +31,14 @@ describe.each(backends)('store, migrations and readiness', (backend) => {
       const t = await start()
       await addAdmin(t)
       const applied = await target.sql<{ version: number; hash: string }>('SELECT version, hash FROM schema_migrations ORDER BY version')
-      expect(applied.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(applied.map((r) => Number(r.version))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
       expect(applied.every((r) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true)
       const ready = await t.request('GET', '/readyz')
-      expect(ready.body).toEqual({ ok: true, value: { status: 'ready', database: backend.name, migrations: 9 } })
+      expect(ready.body).toEqual({ ok: true, value: { status: 'ready', database: backend.name, migrations: 10 } })
       await servers.pop()!.close()
       const again = await start()
       expect((await again.login()).status).toBe(201)
-      expect((await target.sql('SELECT version FROM schema_migrations')).length).toBe(9)
+      expect((await target.sql('SELECT version FROM schema_migrations')).length).toBe(10)
     })
 
     it('refuses to start on a database whose applied migration was edited', async () => {

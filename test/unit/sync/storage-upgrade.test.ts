@@ -1,12 +1,17 @@
 import { cpSync, readdirSync, rmSync } from 'node:fs'
 import { randomUUID } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../../src/core/logger'
 import { formatStamp } from '../../../src/core/store/hlc'
+import { createAdmin } from '../../../src/server/accounts/admins'
+import { login } from '../../../src/server/accounts/login'
+import { DEFAULT_LOGIN_LIMITS } from '../../../src/server/config'
+import { openServerStore } from '../../../src/server/store/open-store'
 import { opHash, SERVER_NODE } from '../../../src/server/sync/engine'
 import { migrationsDir } from '../../../src/server/store/migrations-dir'
 import type { SyncOp } from '../../../src/shared/sync'
 import { tempDir } from '../../helpers/core'
-import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
+import { ADMIN, backends, describeName, PASSWORD, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
 import { opWriter } from '../../helpers/sync'
 
 /**
@@ -16,7 +21,7 @@ import { opWriter } from '../../helpers/sync'
  * same state, answers replays of those operations as before, serves the same log, refuses a
  * reused id, and goes on working.
  */
-describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (backend) => {
+describe.each(backends)('sync storage upgrades (migrations 0007 to 0010)', (backend) => {
   describe.skipIf(Boolean(backend.skip))(describeName(backend), () => {
     beforeAll(() => backend.setup(), 120_000)
     afterAll(() => backend.teardown(), 60_000)
@@ -34,20 +39,26 @@ describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (back
 
     const clock = testClock()
     /**
-     * A fresh database brought to the schema before migration `version` by a server of that
-     * release, with an admin and a device logged in per name; returns the device ids in that order.
+     * A fresh database brought to the schema before migration `version`, with an admin and a
+     * device logged in per name; returns the device ids in that order. Only the store and the
+     * accounts of this release touch it: its sync engine expects the latest schema.
      */
     const olderRelease = async (version: number, devices: string[]): Promise<string[]> => {
       target = await backend.fresh()
       olderMigrations = tempDir('kw-migrations-')
       cpSync(migrationsDir(backend.name), olderMigrations, { recursive: true, filter: before(version) })
-      t = await startTestServer(target, { migrationsDir: olderMigrations, now: clock.now, syncTailMs: 0 })
-      await addAdmin(t)
-      for (const name of devices) await t.token(name)
-      await t.close()
-      t = undefined
-      const rows = await target.sql<{ id: string; name: string }>('SELECT id, name FROM devices')
-      return devices.map((name) => rows.find((r) => r.name === name)!.id)
+      const logger = createLogger('silent')
+      const { store, serverKey } = await openServerStore({ dataDir: target.dataDir, database: target.database, migrationsDir: olderMigrations, logger, now: clock.now })
+      try {
+        await createAdmin(store, serverKey, clock.now, { username: ADMIN, password: PASSWORD, withTotp: false, actor: 'cli' })
+        const deps = { store, serverKey, limits: DEFAULT_LOGIN_LIMITS, deviceTokenTtlDays: 30, now: clock.now, logger }
+        const ids: string[] = []
+        for (const name of devices) ids.push((await login(deps, { username: ADMIN, password: PASSWORD, deviceName: name, ip: '127.0.0.1' })).device.id)
+        expect((await store.driver.appliedMigrations()).length).toBe(version - 1)
+        return ids
+      } finally {
+        await store.close()
+      }
     }
 
     it('keeps the state, the log and the answers to replays of operations stored before it', async () => {
@@ -191,6 +202,79 @@ describe.each(backends)('sync storage upgrades (migrations 0007 to 0009)', (back
       const [last] = await target.sql<{ device_id: string; push_id: number | string }>('SELECT p.device_id, c.push_id FROM changes c JOIN pushes p ON p.id = c.push_id ORDER BY c.seq DESC LIMIT 1')
       expect(Number(last!.push_id)).toBe(5)
       expect(last!.device_id).toBe((await target.sql<{ id: string }>("SELECT id FROM devices WHERE name = 'after the upgrade'"))[0]!.id)
+    })
+
+    it('0010 numbers each collection once and keeps the collection of every change', async () => {
+      // the schema of the previous release: migrations up to 0009
+      const [laptop] = (await olderRelease(10, ['laptop'])) as [string]
+
+      // two collections, their records interleaved in the log as that release stored them
+      const w = opWriter()
+      const [first, second] = [randomUUID(), randomUUID()]
+      const a = w.client(first)
+      const b = w.client(second)
+      const la = w.licence(first, a.id)
+      const ka = w.key(first, la.id)
+      const ops = [...a.ops, ...b.ops, ...la.ops, ...ka.ops]
+      const push = Number((await target.sql<{ id: number | string }>("INSERT INTO pushes (device_id, received_at) VALUES (?, '2026-03-01T12:00:00.000Z') RETURNING id", [laptop]))[0]!.id)
+      let seq = 0
+      for (const op of ops) {
+        seq++
+        await target.sql('INSERT INTO changes (seq, collection_id, entity, entity_id, field, value, hlc, op_id, push_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+          seq, op.collectionId, op.entity, op.entityId, op.field, JSON.stringify(op.value), op.hlc, op.opId, push,
+        ])
+      }
+      // the first half folded into entity_fields, the rest replayed from the log on start
+      const half = Math.floor(seq / 2)
+      await target.sql('INSERT INTO entity_fields (entity, entity_id, field, seq) SELECT entity, entity_id, field, MAX(seq) FROM changes WHERE seq <= ? GROUP BY entity, entity_id, field', [half])
+      await target.sql("UPDATE server_meta SET value = ? WHERE key = 'sync_fields_through'", [String(half)])
+      if (backend.name === 'postgres') await target.sql(`SELECT setval('changes_seq_seq', ${seq})`)
+
+      t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
+      expect((await t.request('GET', '/readyz')).body.value.migrations).toBe(latest)
+      // one number per collection, in the order the log first names them
+      const numbers = await target.sql<{ n: number; id: string }>('SELECT n, id FROM sync_collections ORDER BY n')
+      expect(numbers.map((r) => r.id)).toEqual([first, second])
+      const columns = await target.sql<{ n: number | string }>(
+        backend.name === 'sqlite'
+          ? "SELECT COUNT(*) AS n FROM pragma_table_info('changes') WHERE name = 'collection_id'"
+          : "SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_name = 'changes' AND column_name = 'collection_id'",
+      )
+      expect(Number(columns[0]!.n)).toBe(0)
+
+      // every change pulls with its own collection, in the same order; a pull of one collection has only its changes
+      const device = await t.token('after the upgrade')
+      const pull = async (collection?: string) => {
+        const r = await t!.request('GET', `/v1/sync/pull?cursor=0&limit=5000${collection ? `&collectionId=${collection}` : ''}`, { token: device })
+        expect(r.status, JSON.stringify(r.body)).toBe(200)
+        return (r.body.value.changes as { seq: number; collectionId: string; entityId: string; field: string; value: unknown; hlc: string }[]).map((x) => [x.seq, x.collectionId, x.entityId, x.field, x.value, x.hlc])
+      }
+      const expected = ops.map((op, i) => [i + 1, op.collectionId, op.entityId, op.field, op.value, op.hlc])
+      expect(await pull()).toEqual(expected)
+      expect(await pull(second)).toEqual(expected.filter((x) => x[1] === second))
+      expect(t.server.sync.collectionOf('api_keys', ka.id)).toBe(first)
+      expect(t.server.sync.collectionOf('clients', b.id)).toBe(second)
+
+      // replays are answered as applied; a new collection gets the next number, an old one keeps its own
+      const replay = await t.request('POST', '/v1/sync/push', { token: device, body: { ops } })
+      expect(replay.body.value.outcomes).toEqual(ops.map((op) => ({ opId: op.opId, status: 'applied' })))
+      const third = randomUUID()
+      w.tick(1000)
+      const c = w.client(third)
+      const more = [...c.ops, ...w.write('clients', b.id, second, { notes: 'after the upgrade' })]
+      const r = await t.request('POST', '/v1/sync/push', { token: device, body: { ops: more } })
+      expect(r.body.value.outcomes, JSON.stringify(r.body)).toEqual(more.map((op) => ({ opId: op.opId, status: 'applied' })))
+      expect((await target.sql<{ n: number; id: string }>('SELECT n, id FROM sync_collections ORDER BY n')).map((x) => [Number(x.n), x.id])).toEqual([[1, first], [2, second], [3, third]])
+      const after = await pull()
+      expect(after.slice(0, expected.length)).toEqual(expected)
+      expect(after.slice(expected.length).map((x) => x[1])).toEqual(more.map((op) => op.collectionId))
+
+      // a restart rebuilds the same records in the same collections
+      await t.close()
+      t = await startTestServer(target, { now: clock.now, syncTailMs: 0 })
+      expect(t.server.sync.collectionOf('clients', c.id)).toBe(third)
+      expect(t.server.sync.fields('clients', b.id)?.get('notes')).toBe('after the upgrade')
+      expect(t.server.sync.index.verify(ka.plaintext).code).toBe('VALID')
     })
   })
 })
