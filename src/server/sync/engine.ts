@@ -150,6 +150,9 @@ const RULE_FIELDS: Partial<Record<SyncEntity, ReadonlySet<string>>> = {
   clients: new Set(['tier']),
 }
 
+/** Rows an op-id range lookup reads at most before the ids are looked up by IN lists instead (opsAmong). */
+const OP_RANGE_ROWS = 1_000
+
 /** The column of a change row (appendChange) that names its push batch. */
 const PUSH_ID = 8
 
@@ -678,23 +681,7 @@ export class SyncEngine {
       const result = await this.driver.transaction(async (tx) => {
         await tx.lock('changes')
         await this.catchUp(tx)
-        const known = new Map<string, Received>()
-        const ids = [...seenInBatch.keys()]
-        for (let i = 0; i < ids.length; i += 500) {
-          const chunk = ids.slice(i, i + 500)
-          const marks = chunk.map(() => '?').join(',')
-          // ops answered otherwise than 'applied' (and every op from before migration 0007) are in ops
-          const answered = await tx.all<{ op_id: string; request_hash: string; result: string }>(`SELECT op_id, request_hash, result FROM ops WHERE op_id IN (${marks})`, chunk)
-          for (const r of answered) known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) })
-          // an applied op is its change row, which holds the op as it was sent
-          const applied = await tx.all<ChangeRow & { op_id: string }>(
-            `SELECT c.op_id, k.id AS collection_id, c.entity, c.entity_id, c.field, c.value, c.hlc FROM ${CHANGES_WITH_COLLECTION} WHERE c.op_id IN (${marks})`,
-            chunk,
-          )
-          for (const r of applied) {
-            if (!known.has(r.op_id)) known.set(r.op_id, { change: r, result: { opId: r.op_id, status: 'applied' } })
-          }
-        }
+        const known = await this.received(tx, [...seenInBatch.keys()])
         for (const op of ops) {
           const k = known.get(op.opId)
           if (k && !sameOp(k, op)) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} was already received with different contents; a new change needs a new operation id.`)
@@ -746,6 +733,60 @@ export class SyncEngine {
       if (!(error instanceof KeywardError)) await this.reload()
       else if (error.code !== 'OP_ID_REUSED') await this.reload()
       throw error
+    }
+  }
+
+  /**
+   * What was received before under any of `ids`. Ops answered otherwise than 'applied' (and
+   * every op from before migration 0007) are in `ops`; an applied op is its change row, which
+   * holds the op as it was sent.
+   */
+  private async received(tx: SqlTx, ids: string[]): Promise<Map<string, Received>> {
+    const known = new Map<string, Received>()
+    await this.opsAmong<{ op_id: string; request_hash: string; result: string }>(tx, 'SELECT op_id, request_hash, result FROM ops WHERE op_id', ids, (r) =>
+      known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) }),
+    )
+    await this.opsAmong<ChangeRow & { op_id: string }>(
+      tx,
+      `SELECT c.op_id, k.id AS collection_id, c.entity, c.entity_id, c.field, c.value, c.hlc FROM ${CHANGES_WITH_COLLECTION} WHERE c.op_id`,
+      ids,
+      (r) => {
+        if (!known.has(r.op_id)) known.set(r.op_id, { change: r, result: { opId: r.op_id, status: 'applied' } })
+      },
+    )
+    return known
+  }
+
+  /**
+   * Calls `found` with each row of `select` (ending in its op-id column) whose op id is one of
+   * `ids`. On SQLite it first reads the rows whose op ids lie between the least and the
+   * greatest of `ids`, which is a single index seek for a desktop's batch of time-ordered ids
+   * (UUIDv7), nearly always newer than anything stored, where binding every id and building
+   * the IN list cost about a tenth of a push. Op ids are ASCII (the wire schema's UUID), which
+   * SQLite compares byte by byte as JavaScript compares strings; a PostgreSQL column compares
+   * by the database's collation, so there, and when the range holds more than
+   * OP_RANGE_ROWS rows (ids spread across the key space: UUIDv4, or a replay of old ops), the
+   * ids are looked up by IN lists.
+   */
+  private async opsAmong<R extends { op_id: string }>(tx: SqlTx, select: string, ids: string[], found: (row: R) => void): Promise<void> {
+    if (ids.length === 0) return
+    if (this.driver.dialect === 'sqlite') {
+      let least = ids[0]!
+      let greatest = least
+      for (const id of ids) {
+        if (id < least) least = id
+        else if (id > greatest) greatest = id
+      }
+      const rows = await tx.all<R>(`${select} BETWEEN ? AND ? LIMIT ${OP_RANGE_ROWS + 1}`, [least, greatest])
+      if (rows.length <= OP_RANGE_ROWS) {
+        const wanted = new Set(ids)
+        for (const r of rows) if (wanted.has(r.op_id)) found(r)
+        return
+      }
+    }
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500)
+      for (const r of await tx.all<R>(`${select} IN (${chunk.map(() => '?').join(',')})`, chunk)) found(r)
     }
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { v7 as uuidv7 } from 'uuid'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { addAdmin, backends, describeName, startTestServer, testClock, type Target, type TestServer } from '../../helpers/server'
 import { opWriter } from '../../helpers/sync'
@@ -174,6 +175,44 @@ describe.each(backends)('sync protocol', (backend) => {
       expect([inBatch.status, inBatch.body.error.code]).toEqual([422, 'OP_ID_REUSED'])
       expect(await count('changes')).toBe(3)
       expect(await received()).toBe(3)
+    })
+
+    it('tells replays and reused ids apart however the op ids spread, and beyond what one range lookup reads', async () => {
+      await start()
+      // 400 clients (1 200 ops): half with time-ordered op ids as a desktop makes them (UUIDv7,
+      // found by one range of the op-id index), half with random ones (UUIDv4, spread across
+      // the index: looked up id by id once a range holds more than a thousand rows)
+      const w = opWriter()
+      const c = randomUUID()
+      const clients = Array.from({ length: 400 }, (_, i) => {
+        const client = w.client(c)
+        return i < 200 ? { ...client, ops: client.ops.map((op) => ({ ...op, opId: uuidv7() })) } : client
+      })
+      const applied = clients.flatMap((x) => x.ops)
+      // then the same fields written earlier by another desktop: 1 200 stale answers, kept in ops
+      const earlier = opWriter(randomUUID(), Date.parse('2026-01-01T00:00:00.000Z'))
+      const stale = clients.flatMap((x) => earlier.write('clients', x.id, c, { name: 'older', tier: 'blue', created_at: '2025-12-31T00:00:00.000Z' }))
+      const inBatches = async (ops: SyncOp[]) => {
+        const out: { opId: string; status: string }[] = []
+        for (let i = 0; i < ops.length; i += 600) out.push(...(await push(ops.slice(i, i + 600))).outcomes)
+        return out
+      }
+      const first = await inBatches([...applied, ...stale])
+      expect(first.map((o) => o.status)).toEqual([...applied.map(() => 'applied'), ...stale.map(() => 'stale')])
+      expect([await count('changes'), await count('ops')]).toEqual([1200, 1200])
+      // replays, in the same batches and shuffled across them, get the same answers and write nothing
+      expect(await inBatches([...applied, ...stale])).toEqual(first)
+      const answers = new Map(first.map((o) => [o.opId, o]))
+      const shuffled = [...applied, ...stale].sort((a, b) => a.hlc.localeCompare(b.hlc) || a.opId.localeCompare(b.opId)).reverse()
+      expect(await inBatches(shuffled)).toEqual(shuffled.map((op) => answers.get(op.opId)))
+      expect([await count('changes'), await count('ops')]).toEqual([1200, 1200])
+      // an id of any of them reused with another body is refused, whichever table holds it
+      for (const op of [applied[5]!, applied[1000]!, stale[5]!, stale[1000]!]) {
+        const others = applied.slice(0, 599).filter((x) => x.opId !== op.opId)
+        const r = await pushRaw({ ops: [...others, { ...op, hlc: w.stamp() }] })
+        expect([r.status, r.body.error?.code], op.opId).toEqual([422, 'OP_ID_REUSED'])
+      }
+      expect([await count('changes'), await count('ops')]).toEqual([1200, 1200])
     })
 
     it('merges per field by HLC: an older write loses, whichever arrives last', async () => {
