@@ -10,7 +10,7 @@ import type { Session } from '../session'
 import { prepared } from '../store/statements'
 import type { Keychain } from '../vault/keychain'
 import type { CodecKeys } from './codec'
-import { place, stage } from './inbox'
+import { applyPulled } from './inbox'
 import { acknowledge, nextBatch, pendingByScope, requeueAll } from './outbox'
 import { previewScope } from './preview'
 import { Remote } from './remote'
@@ -455,8 +455,7 @@ export class SyncClient {
       const placed = s.db.transaction(() => {
         prepared(s.db, 'INSERT INTO sync_applying (id) VALUES (1)').run()
         try {
-          stage(s, page.changes)
-          const result = place(s, keys, this.logger)
+          const result = applyPulled(s, keys, page.changes, this.logger)
           prepared(s.db, 'INSERT INTO sync_state (collection_id, cursor) VALUES (?, ?) ON CONFLICT (collection_id) DO UPDATE SET cursor = excluded.cursor').run(scope, page.next)
           // a collection that came from the server waits for its previewed first sync
           for (const id of result.newCollections) prepared(s.db, 'INSERT INTO sync_state (collection_id) VALUES (?) ON CONFLICT (collection_id) DO NOTHING').run(id)
