@@ -44,11 +44,12 @@ interface StagedField extends Stamped<SyncValue> {
   collectionId: string
 }
 
-/** The staged fields of one entity. */
+/** The staged fields of one entity, and the collection it is placed in. */
 interface StagedEntity {
   t: TableMap
   id: string
   fields: Map<string, StagedField>
+  collectionId?: string
   error?: string
 }
 
@@ -182,11 +183,12 @@ export function applyPulled(s: Session, keys: CodecKeys, changes: readonly Chang
   // parents before children; what a local rule refuses now (a unique slot a later field
   // frees, a parent placed later) is retried in the next pass while passes make progress
   let pending = [...staged.values()].sort((a, b) => a.t.rank - b.t.rank)
+  for (const e of pending) e.collectionId = collectionOf(e)
   for (let pass = 0; pass < TABLES.length + 2 && pending.length > 0; pass++) {
     const left: typeof pending = []
     let progress = false
     for (const e of pending) {
-      const r = placeOne(s, keys, e.t, e.id, collectionOf(e), e.fields)
+      const r = placeOne(s, keys, e.t, e.id, e.collectionId!, e.fields)
       for (const field of [...e.fields.keys()]) if (!r.waiting.includes(field)) e.fields.delete(field)
       if (r.created && e.t.entity === 'collections') result.newCollections.push(e.id)
       if (r.applied > 0) {
