@@ -153,6 +153,14 @@ const RULE_FIELDS: Partial<Record<SyncEntity, ReadonlySet<string>>> = {
 /** Rows an op-id range lookup reads at most before the ids are looked up by IN lists instead (opsAmong). */
 const OP_RANGE_ROWS = 1_000
 
+/** The op ids of a push batch, and the least and greatest of them (as JavaScript orders strings). */
+interface OpIds {
+  ids: string[]
+  has(id: string): boolean
+  least: string
+  greatest: string
+}
+
 /** The column of a change row (appendChange) that names its push batch. */
 const PUSH_ID = 8
 
@@ -681,7 +689,7 @@ export class SyncEngine {
       const result = await this.driver.transaction(async (tx) => {
         await tx.lock('changes')
         await this.catchUp(tx)
-        const known = await this.received(tx, [...seenInBatch.keys()])
+        const known = await this.received(tx, seenInBatch)
         for (const op of ops) {
           const k = known.get(op.opId)
           if (k && !sameOp(k, op)) throw new KeywardError('OP_ID_REUSED', `Operation ${op.opId} was already received with different contents; a new change needs a new operation id.`)
@@ -741,15 +749,24 @@ export class SyncEngine {
    * every op from before migration 0007) are in `ops`; an applied op is its change row, which
    * holds the op as it was sent.
    */
-  private async received(tx: SqlTx, ids: string[]): Promise<Map<string, Received>> {
+  private async received(tx: SqlTx, batch: ReadonlyMap<string, SyncOp>): Promise<Map<string, Received>> {
     const known = new Map<string, Received>()
-    await this.opsAmong<{ op_id: string; request_hash: string; result: string }>(tx, 'SELECT op_id, request_hash, result FROM ops WHERE op_id', ids, (r) =>
+    const ids = [...batch.keys()]
+    if (ids.length === 0) return known
+    let least = ids[0]!
+    let greatest = least
+    for (const id of ids) {
+      if (id < least) least = id
+      else if (id > greatest) greatest = id
+    }
+    const among: OpIds = { ids, has: (id) => batch.has(id), least, greatest }
+    await this.opsAmong<{ op_id: string; request_hash: string; result: string }>(tx, 'SELECT op_id, request_hash, result FROM ops WHERE op_id', among, (r) =>
       known.set(r.op_id, { hash: r.request_hash, result: decodeOutcome(r.op_id, r.result) }),
     )
     await this.opsAmong<ChangeRow & { op_id: string }>(
       tx,
       `SELECT c.op_id, k.id AS collection_id, c.entity, c.entity_id, c.field, c.value, c.hlc FROM ${CHANGES_WITH_COLLECTION} WHERE c.op_id`,
-      ids,
+      among,
       (r) => {
         if (!known.has(r.op_id)) known.set(r.op_id, { change: r, result: { opId: r.op_id, status: 'applied' } })
       },
@@ -759,8 +776,8 @@ export class SyncEngine {
 
   /**
    * Calls `found` with each row of `select` (ending in its op-id column) whose op id is one of
-   * `ids`. On SQLite it first reads the rows whose op ids lie between the least and the
-   * greatest of `ids`, which is a single index seek for a desktop's batch of time-ordered ids
+   * the batch's. On SQLite it first reads the rows whose op ids lie between the least and the
+   * greatest of them, which is a single index seek for a desktop's batch of time-ordered ids
    * (UUIDv7), nearly always newer than anything stored, where binding every id and building
    * the IN list cost about a tenth of a push. Op ids are ASCII (the wire schema's UUID), which
    * SQLite compares byte by byte as JavaScript compares strings; a PostgreSQL column compares
@@ -768,22 +785,15 @@ export class SyncEngine {
    * OP_RANGE_ROWS rows (ids spread across the key space: UUIDv4, or a replay of old ops), the
    * ids are looked up by IN lists.
    */
-  private async opsAmong<R extends { op_id: string }>(tx: SqlTx, select: string, ids: string[], found: (row: R) => void): Promise<void> {
-    if (ids.length === 0) return
+  private async opsAmong<R extends { op_id: string }>(tx: SqlTx, select: string, batch: OpIds, found: (row: R) => void): Promise<void> {
     if (this.driver.dialect === 'sqlite') {
-      let least = ids[0]!
-      let greatest = least
-      for (const id of ids) {
-        if (id < least) least = id
-        else if (id > greatest) greatest = id
-      }
-      const rows = await tx.all<R>(`${select} BETWEEN ? AND ? LIMIT ${OP_RANGE_ROWS + 1}`, [least, greatest])
+      const rows = await tx.all<R>(`${select} BETWEEN ? AND ? LIMIT ${OP_RANGE_ROWS + 1}`, [batch.least, batch.greatest])
       if (rows.length <= OP_RANGE_ROWS) {
-        const wanted = new Set(ids)
-        for (const r of rows) if (wanted.has(r.op_id)) found(r)
+        for (const r of rows) if (batch.has(r.op_id)) found(r)
         return
       }
     }
+    const { ids } = batch
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500)
       for (const r of await tx.all<R>(`${select} IN (${chunk.map(() => '?').join(',')})`, chunk)) found(r)
