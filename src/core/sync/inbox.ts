@@ -44,13 +44,11 @@ interface StagedField extends Stamped<SyncValue> {
   collectionId: string
 }
 
-/** The staged fields of one entity, and the collection it is placed in. */
+/** The staged fields of one entity. */
 interface StagedEntity {
   t: TableMap
   id: string
   fields: Map<string, StagedField>
-  collectionId?: string
-  error?: string
 }
 
 /**
@@ -180,15 +178,17 @@ function placeOne(s: Session, keys: CodecKeys, t: TableMap, id: string, collecti
 export function applyPulled(s: Session, keys: CodecKeys, changes: readonly Change[], logger: Logger): Placed {
   const result: Placed = { applied: 0, touched: new Map(), newCollections: [] }
   const { staged, stored } = stage(s, changes)
+  // each in the collection its staged fields name, fixed before placing takes fields away;
   // parents before children; what a local rule refuses now (a unique slot a later field
   // frees, a parent placed later) is retried in the next pass while passes make progress
-  let pending = [...staged.values()].sort((a, b) => a.t.rank - b.t.rank)
-  for (const e of pending) e.collectionId = collectionOf(e)
+  let pending: (StagedEntity & { collectionId: string; error?: string })[] = [...staged.values()]
+    .map((e) => ({ ...e, collectionId: collectionOf(e) }))
+    .sort((a, b) => a.t.rank - b.t.rank)
   for (let pass = 0; pass < TABLES.length + 2 && pending.length > 0; pass++) {
     const left: typeof pending = []
     let progress = false
     for (const e of pending) {
-      const r = placeOne(s, keys, e.t, e.id, e.collectionId!, e.fields)
+      const r = placeOne(s, keys, e.t, e.id, e.collectionId, e.fields)
       for (const field of [...e.fields.keys()]) if (!r.waiting.includes(field)) e.fields.delete(field)
       if (r.created && e.t.entity === 'collections') result.newCollections.push(e.id)
       if (r.applied > 0) {
