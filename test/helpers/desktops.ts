@@ -41,16 +41,40 @@ export interface Faults {
   clean: number
 }
 
+/** Deals `cards` in a random order, reshuffling the whole deck each time it runs out. */
+function dealer<T>(cards: T[]): () => T {
+  let hand: T[] = []
+  return () => {
+    if (hand.length === 0) {
+      hand = [...cards]
+      for (let i = hand.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1))
+        ;[hand[i], hand[j]] = [hand[j]!, hand[i]!]
+      }
+    }
+    return hand.pop()!
+  }
+}
+
 /**
  * An HTTP proxy on 127.0.0.1 in front of a server whose address may change (a restarted
  * process). With `faultRate` > 0 it drops requests, drops answers after the server applied
  * the request, duplicates requests, delays them and answers 503, each in equal parts.
+ *
+ * The faults are dealt, not rolled: each run of requests as long as the rate's denominator
+ * (2 for 0.5, 5 for 0.4) holds exactly its share of faults, at random places, and the faults
+ * take the five kinds in a random order, each once in every five. So a test's ratio of faulty
+ * requests holds however few requests it makes, and the order still varies from run to run.
  */
 export async function forwardingProxy(upstream: string, faultRate = 0) {
   let target = new URL(upstream)
   const faults: Faults = { drop: 0, dropAnswer: 0, delay: 0, duplicate: 0, error5xx: 0, clean: 0 }
   /** Requests passed on untouched: when each arrived in full and when its answer came back. */
   const forwarded: { method: string; path: string; body: string; arrivedAt: number; answeredAt: number }[] = []
+  // one deck of requests: the smallest length in which the rate is a whole number of faults
+  const deckLength = [1, 2, 3, 4, 5, 10, 20, 100].find((n) => Math.abs(n * faultRate - Math.round(n * faultRate)) < 1e-9) ?? 100
+  const faulty = dealer(Array.from({ length: deckLength }, (_, i) => i < Math.round(deckLength * faultRate)))
+  const kind = dealer<Exclude<keyof Faults, 'clean'>>(['drop', 'error5xx', 'dropAnswer', 'duplicate', 'delay'])
   const forward = (req: http.IncomingMessage, body: Buffer) =>
     new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
       const r = http.request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
@@ -67,32 +91,23 @@ export async function forwardingProxy(upstream: string, faultRate = 0) {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', async () => {
       const body = Buffer.concat(chunks)
-      const roll = Math.random() / Math.max(faultRate, 1e-9)
+      const fault = faultRate > 0 && faulty() ? kind() : 'clean'
+      faults[fault]++
       try {
-        if (roll < 0.2) {
-          faults.drop++
-          return req.socket.destroy()
-        }
-        if (roll < 0.4) {
-          faults.error5xx++
+        if (fault === 'drop') return req.socket.destroy()
+        if (fault === 'error5xx') {
           res.writeHead(503, { 'content-type': 'application/json' })
           return res.end('{"ok":false,"error":{"code":"NOT_READY","message":"proxy"}}')
         }
-        if (roll < 0.6) {
-          faults.dropAnswer++
+        if (fault === 'dropAnswer') {
           await forward(req, body)
           return req.socket.destroy()
         }
-        if (roll < 0.8) {
-          faults.duplicate++
-          await forward(req, body)
-        } else if (roll < 1) {
-          faults.delay++
-          await new Promise((r) => setTimeout(r, 20 + Math.random() * 100))
-        } else faults.clean++
+        if (fault === 'duplicate') await forward(req, body)
+        else if (fault === 'delay') await new Promise((r) => setTimeout(r, 20 + Math.random() * 100))
         const arrivedAt = performance.now()
         const answer = await forward(req, body)
-        if (roll >= 1) forwarded.push({ method: req.method!, path: req.url!, body: body.toString(), arrivedAt, answeredAt: performance.now() })
+        if (fault === 'clean') forwarded.push({ method: req.method!, path: req.url!, body: body.toString(), arrivedAt, answeredAt: performance.now() })
         res.writeHead(answer.status, { 'content-type': 'application/json' })
         res.end(answer.body)
       } catch {
