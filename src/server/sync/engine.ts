@@ -238,8 +238,11 @@ const CHANGE_MEMBERS = [
   ['hlc', 'c.hlc'],
 ] as const
 const PAGE_OBJECT: Record<Dialect, string> = { sqlite: dialectText.sqlite.jsonObject(CHANGE_MEMBERS), postgres: dialectText.postgres.jsonObject(CHANGE_MEMBERS) }
-/** The changes (c) after a cursor, of every collection or of one (by its UUID). */
-const pageWhere = (collectionId: string | undefined) => (collectionId ? 'c.seq > ? AND c.collection_no = (SELECT n FROM sync_collections WHERE id = ?)' : 'c.seq > ?')
+/** The condition for the changes (c) after `cursor`, of every collection or of one (by its UUID), with its parameters. */
+const pageFilter = (cursor: number, collectionId: string | undefined): { where: string; params: (number | string)[] } =>
+  collectionId
+    ? { where: 'c.seq > ? AND c.collection_no = (SELECT n FROM sync_collections WHERE id = ?)', params: [cursor, collectionId] }
+    : { where: 'c.seq > ?', params: [cursor] }
 const pageKey = (cursor: number, limit: number, collectionId: string | undefined) => `${cursor}|${limit}|${collectionId ?? ''}`
 /** Pages read ahead and kept at once, the oldest dropped first: one per desktop pulling at the time. */
 const READ_AHEAD_PAGES = 8
@@ -854,7 +857,8 @@ export class SyncEngine {
     const page = (ahead && (await ahead.page)) ?? (await this.readPage(cursor, limit, collectionId))
     const next = page.n > 0 ? page.last : cursor
     // asked now, not kept with a page read ahead: changes may have been committed since
-    const more = page.n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes c WHERE ${pageWhere(collectionId)} LIMIT 1`, [next, ...(collectionId ? [collectionId] : [])])) !== undefined
+    const after = pageFilter(next, collectionId)
+    const more = page.n === limit && (await this.driver.queries.get(`SELECT 1 AS one FROM changes c WHERE ${after.where} LIMIT 1`, after.params)) !== undefined
     if (more) this.readPageAhead(next, limit, collectionId)
     return new JsonText(`{"changes":${page.changes},"next":${next},"more":${more}}`)
   }
@@ -869,9 +873,10 @@ export class SyncEngine {
    * being commit order a full page never changes.
    */
   private async readPage(cursor: number, limit: number, collectionId?: string): Promise<Page> {
+    const after = pageFilter(cursor, collectionId)
     const rows = await this.driver.queries.all<{ seq: number | string; j: string }>(
-      `SELECT c.seq, ${PAGE_OBJECT[this.driver.dialect]} AS j FROM ${CHANGES_WITH_COLLECTION} WHERE ${pageWhere(collectionId)} ORDER BY c.seq LIMIT ?`,
-      [cursor, ...(collectionId ? [collectionId] : []), limit],
+      `SELECT c.seq, ${PAGE_OBJECT[this.driver.dialect]} AS j FROM ${CHANGES_WITH_COLLECTION} WHERE ${after.where} ORDER BY c.seq LIMIT ?`,
+      [...after.params, limit],
     )
     let changes = '['
     for (let i = 0; i < rows.length; i++) changes += i === 0 ? rows[i]!.j : `,${rows[i]!.j}`
