@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid'
 import { generateKey, keyDigest } from '../src/core/keys/generate-key'
 import { formatStamp } from '../src/core/store/hlc'
 import type { SyncOp } from '../src/shared/sync'
-import type { Bench, BenchResult } from './harness'
+import { withTarget, type Bench, type BenchResult } from './harness'
 
 /**
  * The remote instance over loopback HTTP (issue 6 §7):
@@ -280,7 +280,12 @@ export const serverBench: Bench = {
     if (applied !== ops.length) throw new Error(`applied ${applied} of ${ops.length} ops`)
     if (pulled !== ops.length) throw new Error(`pulled ${pulled} of ${ops.length} changes`)
     const results: BenchResult[] = [
-      { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushedMs / 10) / 100, target_s: 10, server_cpu_s: serverCpuS, client_cpu_s: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100 },
+      withTarget(
+        { name: 'sync.initial', ops_per_s: Math.round(ops.length / initialS), p50_us: 0, p99_us: 0, ops: ops.length, records: KEYS + 4, seconds: Math.round(initialS * 100) / 100 },
+        '<= 10 s',
+        initialS <= 10,
+        { push_s: Math.round(pushedMs / 10) / 100, server_cpu_s: serverCpuS, client_cpu_s: Math.round((benchCpu.user + benchCpu.system) / 1e4) / 100 },
+      ),
     ]
 
     // one change, pushed by A and pulled by B; median of 50
@@ -295,7 +300,8 @@ export const serverBench: Bench = {
       deltas.push(performance.now() - t0)
     }
     deltas.sort((a, b) => a - b)
-    results.push({ name: 'sync.delta', ops_per_s: Math.round(1000 / deltas[25]!), p50_us: Math.round(deltas[25]! * 1000), p99_us: Math.round(deltas[49]! * 1000), ops: 50, ms: Math.round(deltas[25]! * 100) / 100, target_ms: 50 })
+    const deltaMs = deltas[25]!
+    results.push(withTarget({ name: 'sync.delta', ops_per_s: Math.round(1000 / deltaMs), p50_us: Math.round(deltaMs * 1000), p99_us: Math.round(deltas[49]! * 1000), ops: 50, ms: Math.round(deltaMs * 100) / 100 }, '<= 50 ms', deltaMs <= 50))
 
     // the bare route, in a process of its own like the server, same load generator
     const bare = await startBare()
@@ -324,11 +330,11 @@ export const serverBench: Bench = {
     const bestVerify = best(verifyRounds)
     results.push(toResult('baseline.http', bestBare.result, roundExtras(bestBare, bareRounds)))
     const ratio = bestVerify.result.requests.average / bestBare.result.requests.average
+    const verifyResult = toResult('server.verify.http', bestVerify.result)
     results.push(
-      toResult('server.verify.http', bestVerify.result, {
+      withTarget(verifyResult, '>= 0.7 of baseline.http, p99 <= 5 ms', ratio >= 0.7 && verifyResult.p99_us <= 5000, {
         keys: KEYS,
         vs_baseline: Math.round(ratio * 1000) / 1000,
-        target: '>= 0.7 of baseline.http, p99 <= 5 ms',
         ...roundExtras(bestVerify, verifyRounds),
         round_ratios: verifyRounds.map((v, i) => Math.round((v.result.requests.average / bareRounds[i]!.result.requests.average) * 1000) / 1000),
       }),

@@ -7,7 +7,7 @@ import { createPinoLogger } from '../src/core/logger'
 import { createAdmin } from '../src/server/accounts/admins'
 import { buildServer, type KeywardServer } from '../src/server/server'
 import { noKeychain } from '../src/core/vault/keychain'
-import type { Bench, BenchResult } from './harness'
+import { withTarget, type Bench, type BenchResult } from './harness'
 import { seed } from './records'
 
 /**
@@ -16,9 +16,12 @@ import { seed } from './records'
  *   sync.client.initial  desktop A holds the records bench's organisation (100 000 service
  *                        users with their keys and topology, every field queued by the outbox
  *                        triggers); A pushes it all, B pulls and applies it (seconds, A's
- *                        push + B's pull; target ≤ 10 s)
+ *                        push + B's pull), next to the 10 s of the protocol's sync.initial
  *   sync.client.delta    one field edited on A, then sync.run on A and on B until B shows it
- *                        (ms, median of 30; target ≤ 50 ms)
+ *                        (ms, median of 30), next to the 50 ms of the protocol's sync.delta
+ * The issue's targets are on the protocol figures; these two say what a desktop adds to them
+ * (its outbox, sealing, staging and placing, the server in the same process) and print the
+ * same marks for comparison, with `met` as measured.
  * The protocol-only figures (sync.initial / sync.delta in bench/server.ts) time the server's
  * push/pull path without a desktop in front of it.
  */
@@ -66,17 +69,12 @@ export const syncClientBench: Bench = {
     const onB = (b.core.session().db.prepare('SELECT COUNT(*) AS n FROM service_users').get() as { n: number }).n
     if (onB !== records) throw new Error(`desktop B holds ${onB} of ${records} service users`)
     const results: BenchResult[] = [
-      {
-        name: 'sync.client.initial',
-        ops_per_s: Math.round(pushed.pushed / initialS),
-        p50_us: 0,
-        p99_us: 0,
-        ops: pushed.pushed,
-        records,
-        seconds: Math.round(initialS * 100) / 100,
-        push_s: Math.round(pushS * 100) / 100,
-        target_s: 10,
-      },
+      withTarget(
+        { name: 'sync.client.initial', ops_per_s: Math.round(pushed.pushed / initialS), p50_us: 0, p99_us: 0, ops: pushed.pushed },
+        '<= 10 s (sync.initial, for comparison)',
+        initialS <= 10,
+        { records, seconds: Math.round(initialS * 100) / 100, push_s: Math.round(pushS * 100) / 100 },
+      ),
     ]
 
     const key = (a.core.session().db.prepare('SELECT id FROM api_keys WHERE collection_id = ? LIMIT 1').get(collection.id) as { id: string }).id
@@ -92,7 +90,13 @@ export const syncClientBench: Bench = {
     }
     deltas.sort((x, y) => x - y)
     const median = deltas[15]!
-    results.push({ name: 'sync.client.delta', ops_per_s: Math.round(1000 / median), p50_us: Math.round(median * 1000), p99_us: Math.round(deltas[29]! * 1000), ops: 30, ms: Math.round(median * 100) / 100, target_ms: 50 })
+    results.push(
+      withTarget(
+        { name: 'sync.client.delta', ops_per_s: Math.round(1000 / median), p50_us: Math.round(median * 1000), p99_us: Math.round(deltas[29]! * 1000), ops: 30, ms: Math.round(median * 100) / 100 },
+        '<= 50 ms (sync.delta, for comparison)',
+        median <= 50,
+      ),
+    )
     return results
   },
   async cleanup() {
