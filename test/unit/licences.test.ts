@@ -166,4 +166,24 @@ describe('tier changes', () => {
     const actions = (await t.client.call('audit.list', { limit: 5 })).entries.map((e) => e.action)
     expect(actions).toEqual(['licences.create', 'clients.create', 'clients.setTier', 'licences.release', 'licences.release'])
   })
+
+  it('says which keys a release would switch off, a replaced key in its rotation grace as such', async () => {
+    const { cols } = await setup(2)
+    const c = await t.client.call('clients.create', { name: 'Acme', tier: 'gold' })
+    await t.client.call('licences.create', { clientId: c.id, collectionId: cols[0]!.id })
+    const released = await t.client.call('licences.create', { clientId: c.id, collectionId: cols[1]!.id })
+    const erp = await t.client.call('keys.create', { collectionId: cols[1]!.id, applicationKind: 'erp', name: 'ERP connector' })
+    const rotated = await t.client.call('keys.rotate', { id: erp.key.id, graceHours: 24 })
+    const mobile = await t.client.call('keys.create', { collectionId: cols[1]!.id, applicationKind: 'mobile', name: 'Mobile', active: false })
+
+    const preview = await t.client.call('licences.previewTierChange', { clientId: c.id, tier: 'blue', releaseLicenceIds: [released.id] })
+    const keys = preview.releases[0]!.keys
+    expect(keys.map((k) => [k.id, k.name, k.applicationKind, k.status]).sort()).toEqual(
+      [
+        [erp.key.id, 'ERP connector', 'erp', 'in rotation grace'],
+        [rotated.key.id, 'ERP connector', 'erp', 'active'],
+        [mobile.key.id, 'Mobile', 'mobile', 'inactive'],
+      ].sort(),
+    )
+  })
 })

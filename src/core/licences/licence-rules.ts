@@ -69,11 +69,22 @@ function liveLicences(s: Session, clientId: string): LiveLicence[] {
     .all(clientId) as LiveLicence[]
 }
 
+/**
+ * The keys a released licence would switch off. A replaced key still in its rotation grace
+ * is said as such: it shares its successor's name, and both being "active" read as two active
+ * keys of one application.
+ */
 function orphanedKeys(s: Session, licenceId: string) {
+  const now = s.now().getTime()
   return (
-    prepared(s.db, `SELECT id, name, application_id, status FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked' ORDER BY name COLLATE NOCASE, id`)
-      .all(licenceId) as { id: string; name: string; application_id: string; status: string }[]
-  ).map((k) => ({ id: k.id, name: k.name, applicationKind: k.application_id, status: k.status }))
+    prepared(s.db, `SELECT id, name, application_id, status, grace_until FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked' ORDER BY name COLLATE NOCASE, id`)
+      .all(licenceId) as { id: string; name: string; application_id: string; status: string; grace_until: string | null }[]
+  ).map((k) => ({
+    id: k.id,
+    name: k.name,
+    applicationKind: k.application_id,
+    status: k.status === 'active' && k.grace_until !== null && Date.parse(k.grace_until) > now ? 'in rotation grace' : k.status,
+  }))
 }
 
 /**
