@@ -49,6 +49,8 @@ describe('the vault', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
     // the cipher does not encrypt temporary files (statement and savepoint journals hold page images)
     expect(db.pragma('temp_store', { simple: true })).toBe(2) // MEMORY
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(16384)
+    expect(db.pragma('journal_size_limit', { simple: true })).toBe(67108864)
     db.close()
   })
 

@@ -35,6 +35,15 @@ export function openEncryptedDatabase(file: string, key: Buffer, options: OpenOp
     // statement or savepoint journal that outgrows its memory buffer would put page images in
     // the clear into a file on disk.
     db.pragma('temp_store = MEMORY')
+    // Checkpoint every 64 MiB of WAL (16 384 pages) instead of SQLite's 4 MiB: a page written
+    // by many commits in a row (an index, the search index, sync_clock during a first pull) is
+    // then encrypted and copied into the database once per checkpoint rather than once per
+    // 4 MiB, and there are far fewer checkpoint fsyncs. The desktop sync bench's first sync of
+    // 20 000 service users went from 16.6–17.8 s to 13.5–14.4 s in alternating runs. The WAL
+    // is encrypted like the database, and a commit is as durable as before (synchronous=FULL
+    // syncs the WAL at each commit); the file is cut back to 64 MiB after a checkpoint.
+    db.pragma('wal_autocheckpoint = 16384')
+    db.pragma('journal_size_limit = 67108864')
     return db
   } catch (error) {
     db.close()
