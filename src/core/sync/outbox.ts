@@ -20,7 +20,13 @@ interface OutboxRow {
  * new op id) and seals it with the same nonce (sync-key.ts opNonce), so the body is the same.
  * Rows whose entity is gone are skipped (and forgotten by the next acknowledge).
  */
-export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[], limit: number, afterSeq = 0): { ops: SyncOp[]; lastSeq: number; gone: string[] } {
+export function nextBatch(
+  s: Session,
+  keys: CodecKeys,
+  scopes: readonly string[],
+  limit: number,
+  afterSeq = 0,
+): { ops: SyncOp[]; lastSeq: number; gone: { opId: string; collectionId: string }[] } {
   const marks = scopes.map(() => '?').join(', ')
   const rows = prepared(s.db, `SELECT seq, entity, entity_id, field, collection_id, op_id, hlc FROM sync_outbox WHERE collection_id IN (${marks}) AND seq > ? ORDER BY seq LIMIT ?`).all(
     ...scopes,
@@ -28,7 +34,7 @@ export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[]
     limit,
   ) as OutboxRow[]
   const ops: SyncOp[] = []
-  const gone: string[] = []
+  const gone: { opId: string; collectionId: string }[] = []
   // A row's queued fields are neighbours in the outbox (its triggers queue them together), so
   // the row is read once for them all; nothing writes between these reads.
   let lastRow: { table: string; id: string; values: Record<string, Buffer | string | number | null> | undefined } | undefined
@@ -40,7 +46,7 @@ export function nextBatch(s: Session, keys: CodecKeys, scopes: readonly string[]
     }
     const local = f && lastRow?.values
     if (!f || !local) {
-      gone.push(r.op_id)
+      gone.push({ opId: r.op_id, collectionId: r.collection_id })
       continue
     }
     if (!(f.column in local)) throw new Error(`${t.table} has no column ${f.column} (sync table definitions out of step with the schema)`)

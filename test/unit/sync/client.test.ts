@@ -250,6 +250,31 @@ describe.each(backends)('desktop sync client', (backend) => {
       expect(a.core.session().db.prepare('SELECT COUNT(*) AS n FROM sync_outbox').get()).toEqual({ n: 0 })
     }, 60_000)
 
+    it('while a run pushes, sync.status says what is left to send as the progress moves, and counts the outbox again after it', async () => {
+      const server = await track(syncServer())
+      const a = await track(desktop({ sync: { intervalMs: 0, pushBatch: 3, requestTimeoutMs: 5_000 } }))
+      const placed = await makeLicensedCollection(a.client)
+      for (const kind of ['erp', 'workflow', 'mobile'] as const) await a.client.call('keys.create', { collectionId: placed.collection.id, applicationKind: kind, name: `${kind} key` })
+      await connect(a, server.url, 'a')
+      const total = (await a.client.call('sync.status', {})).pending
+      expect(total).toBeGreaterThan(30)
+      // acknowledged ops leave the outbox a few batches at a time, so a count of the outbox
+      // lags behind the progress between those commits; what the run says does not
+      const seen: Promise<{ done: number; pending: number }>[] = []
+      const off = a.core.on('sync.progress', (p) => {
+        if (p.phase === 'pushing' && p.done > 0) seen.push(a.client.call('sync.status', {}).then((st) => ({ done: p.done, pending: st.pending })))
+      })
+      const summary = await a.client.call('sync.run', { confirmInitial: true })
+      off()
+      expect(summary).toMatchObject({ error: null, pushed: total })
+      const during = await Promise.all(seen)
+      expect(during.length).toBe(Math.ceil(total / 3))
+      for (const { done, pending } of during) expect({ done, pending }).toEqual({ done, pending: total - done })
+      // after the run the outbox is counted again, edits made meanwhile included
+      await a.client.call('clients.update', { id: placed.customer.id, notes: 'after the run' })
+      expect((await a.client.call('sync.status', {})).pending).toBe(1)
+    }, 60_000)
+
     it('a push refused at once (while the next batch is being read) fails the run with its code and keeps the outbox', async () => {
       const server = await track(syncServer())
       const a = await track(desktop({ sync: { intervalMs: 0, pushBatch: 5, requestTimeoutMs: 5_000 } }))
