@@ -15,9 +15,9 @@ import { seed } from './records'
  * over loopback HTTP:
  *   sync.client.initial  desktop A holds the records bench's organisation (100 000 service
  *                        users with their keys and topology, every field queued by the outbox
- *                        triggers); A pushes it all while asked for sync.status every second,
- *                        as the UI asks, B pulls and applies it (seconds, A's
- *                        push + B's pull), next to the 10 s of the protocol's sync.initial
+ *                        triggers); A pushes it all, asked for sync.status every second as
+ *                        the UI asks, and B pulls and applies it (seconds, A's push + B's
+ *                        pull), next to the 10 s of the protocol's sync.initial
  *   sync.client.delta    one field edited on A, then sync.run on A and on B until B shows it
  *                        (ms, median of 30), next to the 50 ms of the protocol's sync.delta
  * The issue's targets are on the protocol figures; these two say what a desktop adds to them
