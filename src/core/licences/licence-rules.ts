@@ -1,6 +1,7 @@
 import type { TierChangePreview } from '../../shared/contract/clients'
 import { KeywardError } from '../../shared/errors'
 import { licenceLimit, TIER_LABELS, type Tier } from '../../shared/licensing'
+import { effectiveStatus, type KeyRow } from '../keys/key-view'
 import type { Session } from '../session'
 import { prepared } from '../store/statements'
 
@@ -70,21 +71,22 @@ function liveLicences(s: Session, clientId: string): LiveLicence[] {
 }
 
 /**
- * The keys a released licence would switch off. A replaced key still in its rotation grace
- * is said as such: it shares its successor's name, and both being "active" read as two active
- * keys of one application.
+ * The keys a released licence would switch off, each with its status as the keys list derives
+ * it (effectiveStatus). A replaced key still in its rotation grace is said as such: it shares
+ * its successor's name, and both being "active" read as two active keys of one application.
  */
 function orphanedKeys(s: Session, licenceId: string) {
-  const now = s.now().getTime()
+  const now = s.now()
   return (
-    prepared(s.db, `SELECT id, name, application_id, status, grace_until FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked' ORDER BY name COLLATE NOCASE, id`)
-      .all(licenceId) as { id: string; name: string; application_id: string; status: string; grace_until: string | null }[]
-  ).map((k) => ({
-    id: k.id,
-    name: k.name,
-    applicationKind: k.application_id,
-    status: k.status === 'active' && k.grace_until !== null && Date.parse(k.grace_until) > now ? 'in rotation grace' : k.status,
-  }))
+    prepared(
+      s.db,
+      `SELECT id, name, application_id, status, expires_at, grace_until FROM api_keys WHERE licence_id = ? AND deleted_at IS NULL AND status <> 'revoked' ORDER BY name COLLATE NOCASE, id`,
+    ).all(licenceId) as Pick<KeyRow, 'id' | 'name' | 'application_id' | 'status' | 'expires_at' | 'grace_until'>[]
+  ).map((k) => {
+    // a grace that has run out makes the key expired; one still running leaves it active
+    const status = effectiveStatus(k, now)
+    return { id: k.id, name: k.name, applicationKind: k.application_id, status: status === 'active' && k.grace_until !== null ? 'in rotation grace' : status }
+  })
 }
 
 /**
